@@ -1,0 +1,92 @@
+// Architectural state of one RISC-V hart plus the few execution-support fields that translated
+// code needs to reach from its single pinned pointer. The layout is part of the IR contract:
+// globals in the IR are named by their byte offset in this struct, so it stays standard-layout.
+#pragma once
+
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace rewind {
+
+class GuestMemory;
+
+// Exception causes, numbered as in mcause (privileged spec, table 3.6).
+enum class Cause : uint32_t {
+  kInsnMisaligned = 0,
+  kInsnAccessFault = 1,
+  kIllegalInsn = 2,
+  kBreakpoint = 3,
+  kLoadMisaligned = 4,
+  kLoadAccessFault = 5,
+  kStoreMisaligned = 6,
+  kStoreAccessFault = 7,
+  kEcallU = 8,
+  kEcallS = 9,
+  kEcallM = 11,
+  kInsnPageFault = 12,
+  kLoadPageFault = 13,
+  kStorePageFault = 15,
+};
+
+// fflags bits (unprivileged spec, "Accrued Exception Flags").
+enum FpFlag : uint32_t {
+  kFlagNX = 1 << 0,  // inexact
+  kFlagUF = 1 << 1,  // underflow
+  kFlagOF = 1 << 2,  // overflow
+  kFlagDZ = 1 << 3,  // divide by zero
+  kFlagNV = 1 << 4,  // invalid operation
+};
+
+// Rounding-mode encodings of the rm field and frm.
+enum RoundingMode : uint32_t {
+  kRoundNearestEven = 0,  // RNE
+  kRoundTowardZero = 1,   // RTZ
+  kRoundDown = 2,         // RDN
+  kRoundUp = 3,           // RUP
+  kRoundNearestMax = 4,   // RMM
+  kRoundDynamic = 7,      // DYN: use frm
+};
+
+constexpr uint64_t kNoReservation = ~uint64_t{0};
+
+struct CpuState {
+  // --- Architectural state ---
+  uint64_t x[32];  // x[0] is kept zero; the frontend never writes it.
+  uint64_t f[32];  // raw 64-bit FP registers; single values are NaN-boxed.
+  uint64_t pc;
+  uint32_t fflags;  // accrued FP exception flags, 5 bits
+  uint32_t frm;     // dynamic rounding mode, 3 bits
+
+  // LR/SC reservation: address and the value loaded by LR.
+  uint64_t reservation_addr;
+  uint64_t reservation_value;
+
+  // --- Exact instruction count ---
+  // Retired guest instructions. Translated blocks add their whole length on entry; a block
+  // that stops early (exception) subtracts the instructions it did not retire.
+  uint64_t icount;
+  // Execution stops before icount would pass this value (exact stop after N instructions).
+  uint64_t icount_limit;
+
+  // --- Exception delivery out of translated code ---
+  // A faulting access or helper records the cause here and longjmps to exit_jmp.
+  uint32_t exception_cause;
+  // Index, within the executing block, of the instruction now executing. Backends keep it
+  // current whenever an op that can raise runs, so a fault retires exactly the ones before it.
+  uint32_t insn_index;
+  uint64_t exception_tval;
+  std::jmp_buf* exit_jmp;
+
+  // --- Environment ---
+  GuestMemory* memory;
+};
+
+static_assert(std::is_standard_layout_v<CpuState>);
+
+// Raises a synchronous guest exception from inside translated code or a helper: records it in
+// `cpu` and unwinds to the execution loop. Must only be called while a block is executing.
+[[noreturn]] void raise_exception(CpuState& cpu, Cause cause, uint64_t tval);
+
+}  // namespace rewind
