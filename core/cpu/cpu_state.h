@@ -51,6 +51,10 @@ enum RoundingMode : uint32_t {
 
 constexpr uint64_t kNoReservation = ~uint64_t{0};
 
+enum ExitRequest : uint32_t {
+  kExitFlushCode = 1 << 0,  // fence.i: translated code may be stale
+};
+
 struct CpuState {
   // --- Architectural state ---
   uint64_t x[32];  // x[0] is kept zero; the frontend never writes it.
@@ -69,6 +73,9 @@ struct CpuState {
   uint64_t icount;
   // Execution stops before icount would pass this value (exact stop after N instructions).
   uint64_t icount_limit;
+
+  // Requests for the execution loop, raised by helpers and honoured at the next block boundary.
+  uint32_t exit_requests;  // ExitRequest bits
 
   // --- Exception delivery out of translated code ---
   // A faulting access or helper records the cause here and longjmps to exit_jmp.

@@ -52,7 +52,7 @@ struct Temp {
   TempKind kind;
   ValType type;
   int64_t value;     // constant value, or CpuState offset for globals
-  std::string name;  // globals only, for dumps
+  const char* name;  // globals only, for dumps (static storage)
 };
 
 using TempId = uint32_t;

@@ -1,0 +1,75 @@
+// Translated blocks keyed by guest pc, with invalidation by guest address range. Shared by all
+// tiers; T is the tier's compiled form of a block.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace rewind {
+
+template <typename T>
+class BlockCache {
+ public:
+  T* find(uint64_t pc) const {
+    auto it = blocks_.find(pc);
+    return it == blocks_.end() ? nullptr : it->second.get();
+  }
+
+  // A block may end with an instruction that runs into the next page, so it is indexed under
+  // every page it touches.
+  T* insert(uint64_t pc, uint64_t size_bytes, std::unique_ptr<T> block) {
+    T* raw = block.get();
+    blocks_[pc] = Entry{std::move(block), size_bytes};
+    for (uint64_t page = pc >> kPageBits; page <= (pc + size_bytes - 1) >> kPageBits; ++page) {
+      pages_[page].push_back(pc);
+    }
+    return raw;
+  }
+
+  void invalidate(uint64_t start, uint64_t len) {
+    if (len == 0) return;
+    const uint64_t end = start + len < start ? ~uint64_t{0} : start + len;
+    auto overlaps = [&](uint64_t pc, const Entry& e) { return pc < end && start < pc + e.size_bytes; };
+    const uint64_t first_page = start >> kPageBits, last_page = (end - 1) >> kPageBits;
+    if (last_page - first_page >= blocks_.size()) {
+      // Cheaper to scan every block than every page of a huge range (munmap of a big region).
+      std::erase_if(blocks_, [&](const auto& kv) { return overlaps(kv.first, kv.second); });
+      return;
+    }
+    for (uint64_t page = first_page; page <= last_page; ++page) {
+      auto it = pages_.find(page);
+      if (it == pages_.end()) continue;
+      // Keep the pcs of blocks that survive; pcs of blocks erased through another page's list
+      // go too. Stale pcs in other pages' lists only cost a failed lookup later.
+      std::erase_if(it->second, [&](uint64_t pc) {
+        auto block = blocks_.find(pc);
+        if (block == blocks_.end()) return true;
+        if (!overlaps(pc, block->second)) return false;
+        blocks_.erase(block);
+        return true;
+      });
+      if (it->second.empty()) pages_.erase(it);
+    }
+  }
+
+  void clear() {
+    blocks_.clear();
+    pages_.clear();
+  }
+
+  size_t size() const { return blocks_.size(); }
+
+ private:
+  static constexpr int kPageBits = 12;
+  struct Entry {
+    std::unique_ptr<T> block;
+    uint64_t size_bytes;
+    T* get() const { return block.get(); }
+  };
+  std::unordered_map<uint64_t, Entry> blocks_;
+  std::unordered_map<uint64_t, std::vector<uint64_t>> pages_;
+};
+
+}  // namespace rewind

@@ -1,0 +1,301 @@
+#include "exec/interpreter.h"
+
+#include <fmt/core.h>
+
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+
+#include "cpu/guest_memory.h"
+
+namespace rewind {
+
+using ir::Opcode;
+using ir::ValType;
+
+namespace {
+
+// An operand names a 64-bit slot in one of three arrays: CpuState (globals, by word offset),
+// the block's locals, or its constants.
+enum SlotBase : uint32_t { kBaseCpu = 0, kBaseLocal = 1, kBaseConst = 2 };
+constexpr uint32_t kSlotIndexBits = 30;
+constexpr uint32_t slot(SlotBase base, uint32_t index) { return base << kSlotIndexBits | index; }
+
+}  // namespace
+
+struct Interpreter::CompiledBlock {
+  std::unique_ptr<ir::Block> ir;
+  std::vector<uint32_t> slots;         // per temp
+  std::vector<uint64_t> consts;        // values of kBaseConst slots
+  std::vector<uint32_t> label_targets; // op index of each label
+  std::vector<uint32_t> insn_ordinal;  // per op: index of the instruction it belongs to
+  uint32_t n_locals = 0;
+};
+
+Interpreter::~Interpreter() = default;
+
+std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& memory,
+                                                                 uint64_t pc,
+                                                                 uint32_t max_insns,
+                                                                 uint64_t* fetch_fault) {
+  TranslateResult tr = translator_.translate(memory, pc, max_insns);
+  if (!tr.block) {
+    *fetch_fault = tr.fetch_fault_addr;
+    return nullptr;
+  }
+  auto cb = std::make_unique<CompiledBlock>();
+  const ir::Block& block = *tr.block;
+  cb->slots.resize(block.temps.size());
+  for (size_t t = 0; t < block.temps.size(); ++t) {
+    const ir::Temp& temp = block.temps[t];
+    switch (temp.kind) {
+      case ir::TempKind::kGlobal: cb->slots[t] = slot(kBaseCpu, uint32_t(temp.value / 8)); break;
+      case ir::TempKind::kLocal: cb->slots[t] = slot(kBaseLocal, cb->n_locals++); break;
+      case ir::TempKind::kConst:
+        cb->slots[t] = slot(kBaseConst, uint32_t(cb->consts.size()));
+        cb->consts.push_back(uint64_t(temp.value));
+        break;
+    }
+  }
+  cb->label_targets.resize(block.n_labels);
+  cb->insn_ordinal.resize(block.ops.size());
+  uint32_t insn = 0;
+  for (size_t i = 0; i < block.ops.size(); ++i) {
+    const ir::Op& op = block.ops[i];
+    if (op.opc == Opcode::k_set_label) cb->label_targets[op.imm] = uint32_t(i);
+    if (op.opc == Opcode::k_insn_start) cb->insn_ordinal[i] = insn++;
+  }
+  if (dump_ir_) std::fputs(block.dump().c_str(), stderr);
+  stats_.blocks_translated++;
+  stats_.guest_insns_translated += block.n_insns;
+  cb->ir = std::move(tr.block);
+  return cb;
+}
+
+Interpreter::CompiledBlock* Interpreter::block_for(CpuState& cpu, uint64_t max_insns) {
+  uint64_t fault = 0;
+  CompiledBlock* block = cache_.find(cpu.pc);
+  if (!block) {
+    auto fresh = compile(*cpu.memory, cpu.pc, Translator::kMaxBlockInsns, &fault);
+    if (!fresh) raise_exception(cpu, Cause::kInsnPageFault, fault);
+    uint64_t size = fresh->ir->size_bytes;
+    block = cache_.insert(cpu.pc, size, std::move(fresh));
+  }
+  if (block->ir->n_insns <= max_insns) return block;
+  short_block_ = compile(*cpu.memory, cpu.pc, uint32_t(max_insns), &fault);
+  if (!short_block_) raise_exception(cpu, Cause::kInsnPageFault, fault);
+  return short_block_.get();
+}
+
+StopInfo Interpreter::run(CpuState& cpu) {
+  std::jmp_buf exit_jmp;
+  cpu.exit_jmp = &exit_jmp;
+  current_ = nullptr;
+  if (setjmp(exit_jmp)) {
+    // An exception: retire exactly the instructions before the faulting one. A fetch fault
+    // while finding the next block happens outside any block (current_ is null).
+    if (current_) {
+      const ir::Block& b = *current_->ir;
+      cpu.icount -= b.n_insns - cpu.insn_index;
+      cpu.pc = b.insn_pcs[cpu.insn_index];
+    }
+    current_ = nullptr;
+    return {StopReason::kException, Cause(cpu.exception_cause), cpu.exception_tval};
+  }
+  for (;;) {
+    if (cpu.exit_requests) {
+      if (cpu.exit_requests & kExitFlushCode) cache_.clear();
+      cpu.exit_requests = 0;
+    }
+    const uint64_t remaining = cpu.icount_limit - cpu.icount;
+    if (cpu.icount >= cpu.icount_limit) return {StopReason::kIcountLimit};
+    const CompiledBlock* block = block_for(cpu, remaining);
+    current_ = block;
+    cpu.icount += block->ir->n_insns;
+    stats_.blocks_executed++;
+    execute(*block, cpu);
+    current_ = nullptr;
+  }
+}
+
+namespace {
+
+using HelperFn0 = uint64_t (*)(CpuState*);
+using HelperFn1 = uint64_t (*)(CpuState*, uint64_t);
+using HelperFn2 = uint64_t (*)(CpuState*, uint64_t, uint64_t);
+using HelperFn3 = uint64_t (*)(CpuState*, uint64_t, uint64_t, uint64_t);
+using HelperFn4 = uint64_t (*)(CpuState*, uint64_t, uint64_t, uint64_t, uint64_t);
+
+uint64_t sign_extend(uint64_t v, int bits) {
+  return uint64_t(int64_t(v << (64 - bits)) >> (64 - bits));
+}
+
+uint64_t load_env(const CpuState& cpu, int64_t offset, MemOp op) {
+  const auto* p = reinterpret_cast<const uint8_t*>(&cpu) + offset;
+  uint64_t v = 0;
+  std::memcpy(&v, p, mem_op_bytes(op));
+  return (op & kMemSigned) ? sign_extend(v, 8 * mem_op_bytes(op)) : v;
+}
+
+void store_env(CpuState& cpu, int64_t offset, MemOp op, uint64_t v) {
+  std::memcpy(reinterpret_cast<uint8_t*>(&cpu) + offset, &v, mem_op_bytes(op));
+}
+
+// High 64 bits of the 128-bit products.
+uint64_t mul_high_signed(uint64_t a, uint64_t b) {
+  return uint64_t((__int128(int64_t(a)) * __int128(int64_t(b))) >> 64);
+}
+uint64_t mul_high_unsigned(uint64_t a, uint64_t b) {
+  return uint64_t((static_cast<unsigned __int128>(a) * b) >> 64);
+}
+uint64_t mul_high_signed_unsigned(uint64_t a, uint64_t b) {
+  return uint64_t((__int128(int64_t(a)) * static_cast<__int128>(b)) >> 64);
+}
+
+// Evaluates a two-input arithmetic op at the given width. I32 results are zero-extended so
+// the slot's upper half is at least deterministic.
+uint64_t eval_binary(Opcode opc, ValType type, uint64_t a, uint64_t b) {
+  if (type == ValType::kI32) {
+    const uint32_t x = uint32_t(a), y = uint32_t(b);
+    switch (opc) {
+      case Opcode::k_add: return uint32_t(x + y);
+      case Opcode::k_sub: return uint32_t(x - y);
+      case Opcode::k_mul: return uint32_t(x * y);
+      case Opcode::k_div: return uint32_t(int32_t(x) / int32_t(y));
+      case Opcode::k_divu: return x / y;
+      case Opcode::k_rem: return uint32_t(int32_t(x) % int32_t(y));
+      case Opcode::k_remu: return x % y;
+      case Opcode::k_and: return x & y;
+      case Opcode::k_or: return x | y;
+      case Opcode::k_xor: return x ^ y;
+      case Opcode::k_shl: return uint32_t(x << (y & 31));
+      case Opcode::k_shr: return x >> (y & 31);
+      case Opcode::k_sar: return uint32_t(int32_t(x) >> (y & 31));
+      default: break;
+    }
+  } else {
+    switch (opc) {
+      case Opcode::k_add: return a + b;
+      case Opcode::k_sub: return a - b;
+      case Opcode::k_mul: return a * b;
+      case Opcode::k_mulsh: return mul_high_signed(a, b);
+      case Opcode::k_muluh: return mul_high_unsigned(a, b);
+      case Opcode::k_mulsuh: return mul_high_signed_unsigned(a, b);
+      case Opcode::k_div: return uint64_t(int64_t(a) / int64_t(b));
+      case Opcode::k_divu: return a / b;
+      case Opcode::k_rem: return uint64_t(int64_t(a) % int64_t(b));
+      case Opcode::k_remu: return a % b;
+      case Opcode::k_and: return a & b;
+      case Opcode::k_or: return a | b;
+      case Opcode::k_xor: return a ^ b;
+      case Opcode::k_shl: return a << (b & 63);
+      case Opcode::k_shr: return a >> (b & 63);
+      case Opcode::k_sar: return uint64_t(int64_t(a) >> (b & 63));
+      default: break;
+    }
+  }
+  std::abort();  // the verifier admits no other binary op
+}
+
+uint64_t eval_unary(Opcode opc, ValType type, uint64_t a) {
+  const uint64_t mask = type == ValType::kI32 ? 0xffffffffull : ~0ull;
+  switch (opc) {
+    case Opcode::k_mov: return a & mask;
+    case Opcode::k_neg: return (0 - a) & mask;
+    case Opcode::k_not: return ~a & mask;
+    case Opcode::k_ext8s: return sign_extend(a, 8) & mask;
+    case Opcode::k_ext8u: return a & 0xff;
+    case Opcode::k_ext16s: return sign_extend(a, 16) & mask;
+    case Opcode::k_ext16u: return a & 0xffff;
+    case Opcode::k_ext32s: return sign_extend(a, 32);
+    case Opcode::k_ext32u: return a & 0xffffffffull;
+    case Opcode::k_trunc_i64_i32: return a & 0xffffffffull;
+    case Opcode::k_sext_i32_i64: return sign_extend(a, 32);
+    case Opcode::k_zext_i32_i64: return a & 0xffffffffull;
+    default: break;
+  }
+  std::abort();
+}
+
+}  // namespace
+
+void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
+  const ir::Block& block = *cb.ir;
+  if (locals_.size() < cb.n_locals) locals_.resize(cb.n_locals);
+  uint64_t* const bases[3] = {reinterpret_cast<uint64_t*>(&cpu), locals_.data(),
+                              const_cast<uint64_t*>(cb.consts.data())};
+  auto ref = [&](ir::TempId t) -> uint64_t& {
+    const uint32_t s = cb.slots[t];
+    return bases[s >> kSlotIndexBits][s & ((1u << kSlotIndexBits) - 1)];
+  };
+  const std::vector<ir::Op>& ops = block.ops;
+  const ir::HelperTable& helpers = translator_.helpers();
+  for (size_t i = 0;; ++i) {
+    const ir::Op& op = ops[i];
+    switch (op.opc) {
+      case Opcode::k_insn_start: cpu.insn_index = cb.insn_ordinal[i]; break;
+      case Opcode::k_set_label: break;
+      case Opcode::k_mov:
+      case Opcode::k_neg:
+      case Opcode::k_not:
+      case Opcode::k_ext8s:
+      case Opcode::k_ext8u:
+      case Opcode::k_ext16s:
+      case Opcode::k_ext16u:
+      case Opcode::k_ext32s:
+      case Opcode::k_ext32u:
+      case Opcode::k_trunc_i64_i32:
+      case Opcode::k_sext_i32_i64:
+      case Opcode::k_zext_i32_i64:
+        ref(op.out()) = eval_unary(op.opc, op.type, ref(op.in(0)));
+        break;
+      case Opcode::k_setcond:
+        ref(op.out()) = ir::eval_cond(op.cond, ref(op.in(0)), ref(op.in(1)), op.type);
+        break;
+      case Opcode::k_movcond: {
+        const bool c = ir::eval_cond(op.cond, ref(op.in(0)), ref(op.in(1)), op.type);
+        ref(op.out()) = c ? ref(op.in(2)) : ref(op.in(3));
+        break;
+      }
+      case Opcode::k_br: i = cb.label_targets[op.imm]; break;
+      case Opcode::k_brcond:
+        if (ir::eval_cond(op.cond, ref(op.in(0)), ref(op.in(1)), op.type)) {
+          i = cb.label_targets[op.imm];
+        }
+        break;
+      case Opcode::k_ld_env: ref(op.out()) = load_env(cpu, op.imm, op.memop); break;
+      case Opcode::k_st_env: store_env(cpu, op.imm, op.memop, ref(op.in(0))); break;
+      case Opcode::k_guest_ld:
+        ref(op.out()) = cpu.memory->load(cpu, ref(op.in(0)), op.memop);
+        break;
+      case Opcode::k_guest_st: cpu.memory->store(cpu, ref(op.in(0)), ref(op.in(1)), op.memop); break;
+      case Opcode::k_call: {
+        const ir::HelperInfo& h = helpers.get(ir::HelperId(op.imm));
+        uint64_t r = 0;
+        switch (op.nin) {
+          case 0: r = reinterpret_cast<HelperFn0>(h.fn)(&cpu); break;
+          case 1: r = reinterpret_cast<HelperFn1>(h.fn)(&cpu, ref(op.in(0))); break;
+          case 2: r = reinterpret_cast<HelperFn2>(h.fn)(&cpu, ref(op.in(0)), ref(op.in(1))); break;
+          case 3:
+            r = reinterpret_cast<HelperFn3>(h.fn)(&cpu, ref(op.in(0)), ref(op.in(1)),
+                                                  ref(op.in(2)));
+            break;
+          case 4:
+            r = reinterpret_cast<HelperFn4>(h.fn)(&cpu, ref(op.in(0)), ref(op.in(1)),
+                                                  ref(op.in(2)), ref(op.in(3)));
+            break;
+        }
+        if (op.nout) ref(op.out()) = r;
+        break;
+      }
+      case Opcode::k_goto_tb:
+      case Opcode::k_exit: cpu.pc = uint64_t(op.imm); return;
+      case Opcode::k_goto_ptr: cpu.pc = ref(op.in(0)); return;
+      default:
+        ref(op.out()) = eval_binary(op.opc, op.type, ref(op.in(0)), ref(op.in(1)));
+        break;
+    }
+  }
+}
+
+}  // namespace rewind

@@ -1,0 +1,32 @@
+// Helpers the frontend calls for instructions that touch more than registers: exceptions,
+// CSRs, fence.i. All take the uniform helper shape (see ir/helpers.h).
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/cpu_state.h"
+
+namespace rewind {
+
+[[noreturn]] uint64_t helper_raise(CpuState* cpu, uint64_t cause, uint64_t tval);
+// Performs a CSR instruction; returns the CSR's old value. Raises illegal-instruction (tval =
+// insn) for CSRs that do not exist here or writes to read-only ones.
+uint64_t helper_csr(CpuState* cpu, uint64_t csr, uint64_t value, uint64_t op, uint64_t insn);
+uint64_t helper_check_frm(CpuState* cpu, uint64_t insn);
+uint64_t helper_fence_i(CpuState* cpu);
+
+// User-level CSR numbers handled here.
+enum CsrNumber : uint32_t {
+  kCsrFflags = 0x001,
+  kCsrFrm = 0x002,
+  kCsrFcsr = 0x003,
+  kCsrCycle = 0xc00,
+  kCsrTime = 0xc01,
+  kCsrInstret = 0xc02,
+};
+
+// The time CSR counts at 10 MHz of virtual time, and virtual time advances 1 ns per retired
+// instruction, so guest-visible time is a pure function of the instruction count.
+constexpr uint64_t kInsnsPerTimeTick = 100;
+
+}  // namespace rewind

@@ -1,0 +1,119 @@
+#include "frontend/translator.h"
+
+#include <array>
+#include <string_view>
+#include <unordered_map>
+
+#include "fpu/riscv_fp.h"
+#include "frontend/disas_context.h"
+#include "frontend/system_helpers.h"
+
+namespace rewind {
+
+using namespace frontend;
+
+// The generated decoders and the trans_* functions they call share this translation unit, as
+// the generated code declares them static.
+#include "decode-insn16.inc"
+#include "decode-insn32.inc"
+#include "frontend/trans_rvi.inc"
+#include "frontend/trans_rvm.inc"
+#include "frontend/trans_rva.inc"
+#include "frontend/trans_rvf.inc"
+#include "frontend/trans_system.inc"
+
+namespace {
+
+constexpr std::array<const char*, 32> kGprNames = {
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+constexpr std::array<const char*, 32> kFprNames = {
+    "ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5", "ft6",  "ft7",  "fs0",  "fs1", "fa0",
+    "fa1", "fa2", "fa3",  "fa4",  "fa5", "fa6", "fa7",  "fs2",  "fs3",  "fs4", "fs5",
+    "fs6", "fs7", "fs8",  "fs9",  "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+
+void add_globals(ir::Builder& b) {
+  for (int r = 1; r < 32; ++r) {
+    b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, x) + 8 * r), kGprNames[r]);
+  }
+  for (int r = 0; r < 32; ++r) {
+    b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, f) + 8 * r), kFprNames[r]);
+  }
+}
+
+template <typename... Args>
+void* helper_address(uint64_t (*fn)(CpuState*, Args...)) {
+  return reinterpret_cast<void*>(fn);
+}
+
+}  // namespace
+
+Translator::Translator() {
+  using ir::HelperInfo;
+  ids_.raise = helpers_.add({"raise", helper_address(&helper_raise), 2, false,
+                             ir::HF_CAN_RAISE | ir::HF_NO_RETURN | ir::HF_ENV_STATE});
+  ids_.csr = helpers_.add({"csr", helper_address(&helper_csr), 4, true,
+                           ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
+  ids_.check_frm = helpers_.add({"check_frm", helper_address(&helper_check_frm), 1, false,
+                                 ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
+  ids_.fence_i =
+      helpers_.add({"fence_i", helper_address(&helper_fence_i), 0, false, ir::HF_ENV_STATE});
+
+  std::unordered_map<std::string_view, const fpu::FpHelper*> fp_by_name;
+  for (const fpu::FpHelper& h : fpu::fp_helper_table()) fp_by_name[h.name] = &h;
+  auto add_fp = [&](std::string_view short_name) {
+    std::string full = "fp_" + std::string(short_name);
+    auto it = fp_by_name.find(full);
+    if (it == fp_by_name.end()) it = fp_by_name.find(short_name);
+    const fpu::FpHelper& h = *it->second;
+    // FP helpers read frm and accumulate fflags but never touch registers or raise.
+    return helpers_.add({h.name, h.fn, h.n_in, true, ir::HF_ENV_STATE});
+  };
+#define REWIND_RESOLVE_FP_ID(name) ids_.name = add_fp(#name);
+  REWIND_FP_HELPERS(REWIND_RESOLVE_FP_ID)
+#undef REWIND_RESOLVE_FP_ID
+}
+
+TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc,
+                                      uint32_t max_insns) const {
+  TranslateResult result;
+  auto block = std::make_unique<ir::Block>();
+  block->pc = pc;
+  ir::Builder b(*block);
+  add_globals(b);
+  DisasContext ctx{b, ids_, helpers_};
+  const uint64_t page_end = (pc | 0xfff) + 1;
+  ctx.pc = pc;
+  for (;;) {
+    uint16_t low = 0, high = 0;
+    bool fetched = memory.fetch16(ctx.pc, &low);
+    const bool compressed = (low & 3) != 3;
+    if (fetched && !compressed) fetched = memory.fetch16(ctx.pc + 2, &high);
+    if (!fetched) {
+      if (block->n_insns == 0) {
+        result.fetch_fault_addr = memory.fetch16(ctx.pc, &low) ? ctx.pc + 2 : ctx.pc;
+        return result;
+      }
+      // Let the next block start at the unfetchable instruction so it faults there, precisely.
+      b.goto_tb(0, ctx.pc);
+      break;
+    }
+    ctx.insn = compressed ? low : (uint32_t(high) << 16 | low);
+    ctx.next_pc = ctx.pc + (compressed ? 2 : 4);
+    b.insn_start(ctx.pc);
+    const bool legal = compressed ? decode_insn16(&ctx, low) : decode_insn32(&ctx, ctx.insn);
+    if (!legal) raise(&ctx, Cause::kIllegalInsn, ctx.insn);
+    block->size_bytes = uint32_t(ctx.next_pc - pc);
+    if (ctx.block_ended) break;
+    ctx.pc = ctx.next_pc;
+    if (block->n_insns >= max_insns || ctx.pc >= page_end) {
+      b.goto_tb(0, ctx.pc);
+      break;
+    }
+  }
+  result.block = std::move(block);
+  return result;
+}
+
+}  // namespace rewind

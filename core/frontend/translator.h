@@ -1,0 +1,43 @@
+// RISC-V RV64GC frontend: translates one guest basic block into IR. Guest semantics live here
+// and nowhere else; backends only lower the IR this produces.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "cpu/guest_memory.h"
+#include "frontend/helper_ids.h"
+#include "ir/helpers.h"
+#include "ir/ir.h"
+
+namespace rewind {
+
+// Fixed temp ids of the register globals, identical in every block.
+constexpr ir::TempId kFirstGprGlobal = 0;   // x1..x31 -> 0..30 (x0 is the constant 0)
+constexpr ir::TempId kFirstFprGlobal = 31;  // f0..f31 -> 31..62
+constexpr ir::TempId kNumGlobals = 63;
+
+struct TranslateResult {
+  std::unique_ptr<ir::Block> block;  // null when the first instruction cannot be fetched
+  uint64_t fetch_fault_addr = 0;     // valid when block is null
+};
+
+class Translator {
+ public:
+  Translator();
+
+  const ir::HelperTable& helpers() const { return helpers_; }
+  const HelperIds& ids() const { return ids_; }
+
+  // Translates at most max_insns (>= 1) instructions from pc, stopping at the end of a page or
+  // at any instruction that leaves or must end the block.
+  TranslateResult translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns) const;
+
+  static constexpr uint32_t kMaxBlockInsns = 256;
+
+ private:
+  ir::HelperTable helpers_;
+  HelperIds ids_;
+};
+
+}  // namespace rewind
