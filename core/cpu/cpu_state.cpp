@@ -1,6 +1,6 @@
 #include "cpu/cpu_state.h"
 
-namespace rewind {
+namespace rwd {
 
 void raise_exception(CpuState& cpu, Cause cause, uint64_t tval) {
   cpu.exception_cause = static_cast<uint32_t>(cause);
@@ -10,4 +10,4 @@ void raise_exception(CpuState& cpu, Cause cause, uint64_t tval) {
   std::longjmp(*cpu.exit_jmp, 1);
 }
 
-}  // namespace rewind
+}  // namespace rwd

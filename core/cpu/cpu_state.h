@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <type_traits>
 
-namespace rewind {
+namespace rwd {
 
 class GuestMemory;
 
@@ -96,4 +96,4 @@ static_assert(std::is_standard_layout_v<CpuState>);
 // `cpu` and unwinds to the execution loop. Must only be called while a block is executing.
 [[noreturn]] void raise_exception(CpuState& cpu, Cause cause, uint64_t tval);
 
-}  // namespace rewind
+}  // namespace rwd

@@ -7,7 +7,7 @@
 #include "cpu/cpu_state.h"
 #include "cpu/mem_op.h"
 
-namespace rewind {
+namespace rwd {
 
 class GuestMemory {
  public:
@@ -26,4 +26,4 @@ class GuestMemory {
   virtual uint8_t* linear_base() const { return nullptr; }
 };
 
-}  // namespace rewind
+}  // namespace rwd

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace rewind {
+namespace rwd {
 
 enum MemOp : uint8_t {
   kMemSize8 = 0,
@@ -18,4 +18,4 @@ enum MemOp : uint8_t {
 constexpr unsigned mem_op_bytes(MemOp op) { return 1u << (op & kMemSizeMask); }
 constexpr MemOp operator|(MemOp a, MemOp b) { return MemOp(uint8_t(a) | uint8_t(b)); }
 
-}  // namespace rewind
+}  // namespace rwd

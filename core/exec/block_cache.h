@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace rewind {
+namespace rwd {
 
 template <typename T>
 class BlockCache {
@@ -72,4 +72,4 @@ class BlockCache {
   std::unordered_map<uint64_t, std::vector<uint64_t>> pages_;
 };
 
-}  // namespace rewind
+}  // namespace rwd

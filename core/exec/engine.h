@@ -5,7 +5,7 @@
 
 #include "cpu/cpu_state.h"
 
-namespace rewind {
+namespace rwd {
 
 enum class StopReason {
   kException,    // a synchronous exception; cpu.pc is the faulting instruction, not retired
@@ -30,4 +30,4 @@ class ExecutionEngine {
   virtual void invalidate(uint64_t start, uint64_t len) = 0;
 };
 
-}  // namespace rewind
+}  // namespace rwd

@@ -8,7 +8,7 @@
 
 #include "cpu/guest_memory.h"
 
-namespace rewind {
+namespace rwd {
 
 using ir::Opcode;
 using ir::ValType;
@@ -298,4 +298,4 @@ void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
   }
 }
 
-}  // namespace rewind
+}  // namespace rwd

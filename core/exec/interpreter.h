@@ -10,7 +10,7 @@
 #include "exec/engine.h"
 #include "frontend/translator.h"
 
-namespace rewind {
+namespace rwd {
 
 struct InterpreterStats {
   uint64_t blocks_translated = 0;
@@ -49,4 +49,4 @@ class Interpreter final : public ExecutionEngine {
   bool dump_ir_ = false;
 };
 
-}  // namespace rewind
+}  // namespace rwd

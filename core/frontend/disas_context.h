@@ -8,7 +8,7 @@
 #include "frontend/translator.h"
 #include "ir/builder.h"
 
-namespace rewind {
+namespace rwd {
 
 struct DisasContext {
   ir::Builder& b;
@@ -73,4 +73,4 @@ inline void end_block_at_next(DisasContext* ctx) {
 #define REWIND_CPU_OFFSET(field) int64_t(offsetof(CpuState, field))
 
 }  // namespace frontend
-}  // namespace rewind
+}  // namespace rwd

@@ -3,7 +3,7 @@
 
 #include "ir/helpers.h"
 
-namespace rewind {
+namespace rwd {
 
 // Every floating-point helper exported by core/fpu (fp_<name>), by name.
 #define REWIND_FP_HELPERS(X)                                                                    \
@@ -29,4 +29,4 @@ struct HelperIds {
 // Operations of the csr helper.
 enum CsrOp : uint64_t { kCsrWrite = 0, kCsrSet = 1, kCsrClear = 2, kCsrRead = 3 };
 
-}  // namespace rewind
+}  // namespace rwd

@@ -2,7 +2,7 @@
 
 #include "frontend/helper_ids.h"
 
-namespace rewind {
+namespace rwd {
 
 uint64_t helper_raise(CpuState* cpu, uint64_t cause, uint64_t tval) {
   raise_exception(*cpu, Cause(cause), tval);
@@ -47,4 +47,4 @@ uint64_t helper_csr(CpuState* cpu, uint64_t csr, uint64_t value, uint64_t op, ui
   return old;
 }
 
-}  // namespace rewind
+}  // namespace rwd

@@ -6,7 +6,7 @@
 
 #include "cpu/cpu_state.h"
 
-namespace rewind {
+namespace rwd {
 
 [[noreturn]] uint64_t helper_raise(CpuState* cpu, uint64_t cause, uint64_t tval);
 // Performs a CSR instruction; returns the CSR's old value. Raises illegal-instruction (tval =
@@ -29,4 +29,4 @@ enum CsrNumber : uint32_t {
 // instruction, so guest-visible time is a pure function of the instruction count.
 constexpr uint64_t kInsnsPerTimeTick = 100;
 
-}  // namespace rewind
+}  // namespace rwd

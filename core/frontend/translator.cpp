@@ -8,7 +8,7 @@
 #include "frontend/disas_context.h"
 #include "frontend/system_helpers.h"
 
-namespace rewind {
+namespace rwd {
 
 using namespace frontend;
 
@@ -116,4 +116,4 @@ TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc,
   return result;
 }
 
-}  // namespace rewind
+}  // namespace rwd

@@ -10,7 +10,7 @@
 #include "ir/helpers.h"
 #include "ir/ir.h"
 
-namespace rewind {
+namespace rwd {
 
 // Fixed temp ids of the register globals, identical in every block.
 constexpr ir::TempId kFirstGprGlobal = 0;   // x1..x31 -> 0..30 (x0 is the constant 0)
@@ -40,4 +40,4 @@ class Translator {
   HelperIds ids_;
 };
 
-}  // namespace rewind
+}  // namespace rwd

@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-namespace rewind::ir {
+namespace rwd::ir {
 
 TempId Builder::global(ValType type, int64_t cpu_offset, const char* name) {
   block_.temps.push_back({TempKind::kGlobal, type, cpu_offset, name});
@@ -107,4 +107,4 @@ void Builder::goto_ptr(TempId pc) { emit(Opcode::k_goto_ptr, ValType::kI64, {}, 
 
 void Builder::exit(uint64_t pc) { emit(Opcode::k_exit, ValType::kI64, {}, {}).imm = int64_t(pc); }
 
-}  // namespace rewind::ir
+}  // namespace rwd::ir

@@ -8,7 +8,7 @@
 #include "ir/helpers.h"
 #include "ir/ir.h"
 
-namespace rewind::ir {
+namespace rwd::ir {
 
 class Builder {
  public:
@@ -56,4 +56,4 @@ class Builder {
   std::unordered_map<uint64_t, TempId> consts_i64_, consts_i32_;
 };
 
-}  // namespace rewind::ir
+}  // namespace rwd::ir

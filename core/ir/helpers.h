@@ -8,11 +8,11 @@
 #include <span>
 #include <vector>
 
-namespace rewind {
+namespace rwd {
 struct CpuState;
 }
 
-namespace rewind::ir {
+namespace rwd::ir {
 
 enum HelperFlags : uint32_t {
   HF_NONE = 0,
@@ -45,4 +45,4 @@ class HelperTable {
   std::vector<HelperInfo> helpers_;
 };
 
-}  // namespace rewind::ir
+}  // namespace rwd::ir

@@ -5,7 +5,7 @@
 
 #include <array>
 
-namespace rewind::ir {
+namespace rwd::ir {
 
 namespace {
 
@@ -185,4 +185,4 @@ HelperId HelperTable::add(const HelperInfo& info) {
   return HelperId(helpers_.size() - 1);
 }
 
-}  // namespace rewind::ir
+}  // namespace rwd::ir

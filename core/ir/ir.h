@@ -8,7 +8,7 @@
 
 #include "cpu/mem_op.h"
 
-namespace rewind::ir {
+namespace rwd::ir {
 
 enum OpFlags : uint32_t {
   OPF_NONE = 0,
@@ -89,4 +89,4 @@ struct Block {
 // terminator, consts never written). Returns an empty string when valid, else the first problem.
 std::string verify(const Block& block);
 
-}  // namespace rewind::ir
+}  // namespace rwd::ir

@@ -1,0 +1,104 @@
+// The `rewind` command line. Subcommands arrive with their issues; today: `rewind user`.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/interpreter.h"
+#include "frontend/translator.h"
+#include "linux_user/user_process.h"
+
+namespace {
+
+struct UserCommand {
+  std::string tier = "interp";
+  std::string prefix = "/usr/riscv64-linux-gnu";
+  bool stats = false;
+  bool dump_ir = false;
+  bool strace = false;
+  uint64_t seed = 0;
+};
+
+// Ends this process the way the guest ended, so callers see the same status as under qemu.
+[[noreturn]] void exit_like_guest(const rwd::linux_user::GuestExit& result) {
+  std::fflush(nullptr);
+  if (result.by_signal) {
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    std::signal(result.code, SIG_DFL);
+    std::raise(result.code);
+    std::_Exit(128 + result.code);  // the signal's default action is to continue or ignore
+  }
+  std::exit(result.code);
+}
+
+int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args) {
+  using namespace rwd;
+  if (guest_args.empty()) {
+    fmt::print(stderr, "rewind user: missing program to run (usage: rewind user [OPTIONS] PROG [ARGS...])\n");
+    return 2;
+  }
+  if (opts.tier != "interp") {
+    fmt::print(stderr, "rewind user: tier '{}' is not available in this build (available: interp)\n",
+               opts.tier);
+    return 2;
+  }
+  linux_user::UserOptions uo;
+  uo.program = guest_args[0];
+  uo.argv = guest_args;
+  uo.prefix = opts.prefix;
+  uo.strace = opts.strace;
+  uo.random_seed = opts.seed;
+  std::string error;
+  auto process = linux_user::UserProcess::create(uo, &error);
+  if (!process) {
+    fmt::print(stderr, "rewind: {}\n", error);
+    return 1;
+  }
+  Translator translator;
+  Interpreter engine(translator);
+  engine.set_dump_ir(opts.dump_ir);
+  linux_user::GuestExit result = process->run(engine);
+  if (opts.stats) {
+    const InterpreterStats& s = engine.stats();
+    fmt::print(stderr,
+               "rewind: {} guest instructions retired; {} blocks ({} instructions) translated; "
+               "{} blocks executed\n",
+               process->cpu().icount, s.blocks_translated, s.guest_insns_translated,
+               s.blocks_executed);
+  }
+  exit_like_guest(result);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Rewind: deterministic RISC-V record/replay emulator"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rewind 0.1");
+
+  UserCommand user;
+  CLI::App* user_cmd = app.add_subcommand("user", "Run a riscv64 Linux program (user mode)");
+  user_cmd->add_option("--tier", user.tier, "Execution tier: interp")
+      ->check(CLI::IsMember({"interp", "jit"}));
+  user_cmd->add_option("-L", user.prefix, "Prefix for the ELF interpreter and libraries");
+  user_cmd->add_flag("--stats", user.stats, "Print instruction and translation counts on exit");
+  user_cmd->add_flag("--dump-ir", user.dump_ir, "Print the IR of every translated block");
+  user_cmd->add_flag("--strace", user.strace, "Trace the guest's system calls");
+  user_cmd->add_option("--seed", user.seed, "Seed for the guest's random bytes (AT_RANDOM, getrandom)");
+  // Everything from the program name on belongs to the guest, options included.
+  user_cmd->prefix_command();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (user_cmd->parsed()) return run_user(user, user_cmd->remaining());
+  return 2;
+}
