@@ -9,6 +9,9 @@
 # adds them to <target>'s sources (so they are built first) and that directory
 # to its include path. Call it from the directory that defines <target>.
 
+if(NOT Python3_EXECUTABLE)
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+endif()
 set(REWIND_DECODE_SPEC_DIR ${CMAKE_CURRENT_LIST_DIR})
 get_filename_component(REWIND_DECODETREE ${CMAKE_CURRENT_LIST_DIR}/../../tools/decodetree.py ABSOLUTE)
 
