@@ -32,7 +32,10 @@ struct Interpreter::CompiledBlock {
   uint32_t n_locals = 0;
 };
 
+Interpreter::Interpreter(const Translator& translator) : translator_(translator) {}
 Interpreter::~Interpreter() = default;
+
+void Interpreter::invalidate(uint64_t start, uint64_t len) { cache_.invalidate(start, len); }
 
 std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& memory,
                                                                  uint64_t pc,

@@ -20,11 +20,11 @@ struct InterpreterStats {
 
 class Interpreter final : public ExecutionEngine {
  public:
-  explicit Interpreter(const Translator& translator) : translator_(translator) {}
+  explicit Interpreter(const Translator& translator);
   ~Interpreter() override;
 
   StopInfo run(CpuState& cpu) override;
-  void invalidate(uint64_t start, uint64_t len) override { cache_.invalidate(start, len); }
+  void invalidate(uint64_t start, uint64_t len) override;
 
   const InterpreterStats& stats() const { return stats_; }
   // When set, the IR of every newly translated block is written to stderr.
