@@ -1,0 +1,65 @@
+// Linux user-mode emulation: runs one riscv64 Linux program on this host, like qemu-riscv64.
+// The guest's address space is a UserMemory, its syscalls are translated to host syscalls, and
+// its signals are emulated (guest handlers never run on host signals).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpu/cpu_state.h"
+#include "cpu/guest_memory.h"
+#include "exec/engine.h"
+
+namespace rwd::linux_user {
+
+struct UserOptions {
+  std::string program;
+  std::vector<std::string> argv;  // argv[0] included
+  // Guest root for the ELF interpreter and for absolute paths the guest opens (like qemu -L).
+  std::string prefix = "/usr/riscv64-linux-gnu";
+  // Guest environment; the host's environ when unset.
+  std::optional<std::vector<std::string>> env;
+  bool strace = false;  // log every syscall to stderr
+  // Seeds AT_RANDOM and getrandom(), the guest's only randomness (see deterministic_random.h).
+  uint64_t random_seed = 0;
+};
+
+struct GuestExit {
+  bool by_signal = false;
+  int code = 0;  // exit status, or the signal number when by_signal
+};
+
+struct GuestProcess;  // the emulated process's state, shared by the syscall and signal code
+class UserMemory;
+
+class UserProcess {
+ public:
+  // Loads the program (and its ELF interpreter) and builds the initial stack. On failure returns
+  // nullptr and a one-line error naming the file and the problem.
+  static std::unique_ptr<UserProcess> create(const UserOptions& opts, std::string* error);
+  ~UserProcess();
+
+  CpuState& cpu();
+  GuestMemory& memory();
+  UserMemory& user_memory();
+
+  // Drives engine.run() until the guest exits: performs syscalls on ecall, turns faults into
+  // guest signals, and drops stale translations when mappings change.
+  GuestExit run(ExecutionEngine& engine);
+
+  // Performs the syscall the ecall at cpu().pc requests (number in a7, arguments in a0..a5,
+  // result in a0) and retires the ecall, exactly as run() does. Returns the exit when the
+  // syscall ended the process. Exposed for tests and for drivers with their own loop.
+  std::optional<GuestExit> handle_ecall();
+  // Delivers the signal a guest fault raises (or applies its default action).
+  std::optional<GuestExit> handle_fault(Cause cause, uint64_t tval);
+
+ private:
+  explicit UserProcess(std::unique_ptr<GuestProcess> state);
+  std::unique_ptr<GuestProcess> state_;
+};
+
+}  // namespace rwd::linux_user
