@@ -36,6 +36,9 @@ def is_qemu(emulator):
 def command(emulator, tier, prog, args=(), sysroot=DEFAULT_SYSROOT, extra=()):
     """The argv that runs PROG ARGS under EMULATOR."""
     argv = shlex.split(emulator)
+    if "/" in argv[0]:
+        # guests run in their own temporary directory
+        argv[0] = os.path.abspath(argv[0])
     if tier and not is_qemu(emulator):
         argv.append("--tier=" + tier)
     argv += list(extra)
