@@ -2,6 +2,7 @@
 // tiers; T is the tier's compiled form of a block.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -12,9 +13,14 @@ namespace rwd {
 template <typename T>
 class BlockCache {
  public:
-  T* find(uint64_t pc) const {
+  // Most lookups hit the small direct-mapped array; the hash map is the backing store.
+  T* find(uint64_t pc) {
+    FastEntry& fast = fast_[(pc >> 1) & (kFastEntries - 1)];
+    if (fast.pc == pc && fast.block) return fast.block;
     auto it = blocks_.find(pc);
-    return it == blocks_.end() ? nullptr : it->second.get();
+    if (it == blocks_.end()) return nullptr;
+    fast = {pc, it->second.get()};
+    return fast.block;
   }
 
   // A block may end with an instruction that runs into the next page, so it is indexed under
@@ -22,6 +28,7 @@ class BlockCache {
   T* insert(uint64_t pc, uint64_t size_bytes, std::unique_ptr<T> block) {
     T* raw = block.get();
     blocks_[pc] = Entry{std::move(block), size_bytes};
+    fast_[(pc >> 1) & (kFastEntries - 1)] = {pc, raw};
     for (uint64_t page = pc >> kPageBits; page <= (pc + size_bytes - 1) >> kPageBits; ++page) {
       pages_[page].push_back(pc);
     }
@@ -30,6 +37,7 @@ class BlockCache {
 
   void invalidate(uint64_t start, uint64_t len) {
     if (len == 0) return;
+    fast_.fill({});
     const uint64_t end = start + len < start ? ~uint64_t{0} : start + len;
     auto overlaps = [&](uint64_t pc, const Entry& e) { return pc < end && start < pc + e.size_bytes; };
     const uint64_t first_page = start >> kPageBits, last_page = (end - 1) >> kPageBits;
@@ -55,6 +63,7 @@ class BlockCache {
   }
 
   void clear() {
+    fast_.fill({});
     blocks_.clear();
     pages_.clear();
   }
@@ -63,6 +72,12 @@ class BlockCache {
 
  private:
   static constexpr int kPageBits = 12;
+  static constexpr size_t kFastEntries = 4096;
+  struct FastEntry {
+    uint64_t pc = 0;
+    T* block = nullptr;
+  };
+  std::array<FastEntry, kFastEntries> fast_{};
   struct Entry {
     std::unique_ptr<T> block;
     uint64_t size_bytes;

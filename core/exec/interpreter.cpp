@@ -23,8 +23,21 @@ constexpr uint32_t slot(SlotBase base, uint32_t index) { return base << kSlotInd
 
 }  // namespace
 
+// An IR op with its operands already resolved to slots, so execution does one indexed load per
+// operand instead of two.
+struct ResolvedOp {
+  Opcode opc;
+  ValType type;
+  ir::Cond cond;
+  MemOp memop;
+  uint8_t nout, nin;
+  uint32_t slot[ir::kMaxOpArgs];
+  int64_t imm;  // label ops: the target op index; insn_start: the instruction index
+};
+
 struct Interpreter::CompiledBlock {
   std::unique_ptr<ir::Block> ir;
+  std::vector<ResolvedOp> ops;
   std::vector<uint32_t> slots;         // per temp
   std::vector<uint64_t> consts;        // values of kBaseConst slots
   std::vector<uint32_t> label_targets; // op index of each label
@@ -67,6 +80,15 @@ std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& me
     const ir::Op& op = block.ops[i];
     if (op.opc == Opcode::k_set_label) cb->label_targets[op.imm] = uint32_t(i);
     if (op.opc == Opcode::k_insn_start) cb->insn_ordinal[i] = insn++;
+  }
+  cb->ops.reserve(block.ops.size());
+  for (size_t i = 0; i < block.ops.size(); ++i) {
+    const ir::Op& op = block.ops[i];
+    ResolvedOp r{op.opc, op.type, op.cond, op.memop, op.nout, op.nin, {}, op.imm};
+    for (int a = 0; a < op.nout + op.nin; ++a) r.slot[a] = cb->slots[op.args[a]];
+    if (op.opc == Opcode::k_br || op.opc == Opcode::k_brcond) r.imm = cb->label_targets[op.imm];
+    if (op.opc == Opcode::k_insn_start) r.imm = cb->insn_ordinal[i];
+    cb->ops.push_back(r);
   }
   if (dump_ir_) std::fputs(block.dump().c_str(), stderr);
   stats_.blocks_translated++;
@@ -223,20 +245,37 @@ uint64_t eval_unary(Opcode opc, ValType type, uint64_t a) {
 }  // namespace
 
 void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
-  const ir::Block& block = *cb.ir;
   if (locals_.size() < cb.n_locals) locals_.resize(cb.n_locals);
   uint64_t* const bases[3] = {reinterpret_cast<uint64_t*>(&cpu), locals_.data(),
                               const_cast<uint64_t*>(cb.consts.data())};
-  auto ref = [&](ir::TempId t) -> uint64_t& {
-    const uint32_t s = cb.slots[t];
+  auto val = [&](uint32_t s) -> uint64_t& {
     return bases[s >> kSlotIndexBits][s & ((1u << kSlotIndexBits) - 1)];
   };
-  const std::vector<ir::Op>& ops = block.ops;
   const ir::HelperTable& helpers = translator_.helpers();
+  const ResolvedOp* const ops = cb.ops.data();
   for (size_t i = 0;; ++i) {
-    const ir::Op& op = ops[i];
+    const ResolvedOp& op = ops[i];
+    const uint32_t* s = op.slot;
+    // The frontend's ops are almost all I64; they take the inline paths below.
+    if (op.type == ValType::kI64) {
+      switch (op.opc) {
+        case Opcode::k_mov: val(s[0]) = val(s[1]); continue;
+        case Opcode::k_add: val(s[0]) = val(s[1]) + val(s[2]); continue;
+        case Opcode::k_sub: val(s[0]) = val(s[1]) - val(s[2]); continue;
+        case Opcode::k_and: val(s[0]) = val(s[1]) & val(s[2]); continue;
+        case Opcode::k_or: val(s[0]) = val(s[1]) | val(s[2]); continue;
+        case Opcode::k_xor: val(s[0]) = val(s[1]) ^ val(s[2]); continue;
+        case Opcode::k_shl: val(s[0]) = val(s[1]) << (val(s[2]) & 63); continue;
+        case Opcode::k_shr: val(s[0]) = val(s[1]) >> (val(s[2]) & 63); continue;
+        case Opcode::k_sar: val(s[0]) = uint64_t(int64_t(val(s[1])) >> (val(s[2]) & 63)); continue;
+        case Opcode::k_mul: val(s[0]) = val(s[1]) * val(s[2]); continue;
+        case Opcode::k_ext32s: val(s[0]) = uint64_t(int64_t(int32_t(val(s[1])))); continue;
+        case Opcode::k_ext32u: val(s[0]) = uint32_t(val(s[1])); continue;
+        default: break;
+      }
+    }
     switch (op.opc) {
-      case Opcode::k_insn_start: cpu.insn_index = cb.insn_ordinal[i]; break;
+      case Opcode::k_insn_start: cpu.insn_index = uint32_t(op.imm); break;
       case Opcode::k_set_label: break;
       case Opcode::k_mov:
       case Opcode::k_neg:
@@ -250,53 +289,45 @@ void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
       case Opcode::k_trunc_i64_i32:
       case Opcode::k_sext_i32_i64:
       case Opcode::k_zext_i32_i64:
-        ref(op.out()) = eval_unary(op.opc, op.type, ref(op.in(0)));
+        val(s[0]) = eval_unary(op.opc, op.type, val(s[1]));
         break;
       case Opcode::k_setcond:
-        ref(op.out()) = ir::eval_cond(op.cond, ref(op.in(0)), ref(op.in(1)), op.type);
+        val(s[0]) = ir::eval_cond(op.cond, val(s[1]), val(s[2]), op.type);
         break;
-      case Opcode::k_movcond: {
-        const bool c = ir::eval_cond(op.cond, ref(op.in(0)), ref(op.in(1)), op.type);
-        ref(op.out()) = c ? ref(op.in(2)) : ref(op.in(3));
+      case Opcode::k_movcond:
+        val(s[0]) = ir::eval_cond(op.cond, val(s[1]), val(s[2]), op.type) ? val(s[3]) : val(s[4]);
         break;
-      }
-      case Opcode::k_br: i = cb.label_targets[op.imm]; break;
+      case Opcode::k_br: i = size_t(op.imm); break;
       case Opcode::k_brcond:
-        if (ir::eval_cond(op.cond, ref(op.in(0)), ref(op.in(1)), op.type)) {
-          i = cb.label_targets[op.imm];
-        }
+        if (ir::eval_cond(op.cond, val(s[0]), val(s[1]), op.type)) i = size_t(op.imm);
         break;
-      case Opcode::k_ld_env: ref(op.out()) = load_env(cpu, op.imm, op.memop); break;
-      case Opcode::k_st_env: store_env(cpu, op.imm, op.memop, ref(op.in(0))); break;
-      case Opcode::k_guest_ld:
-        ref(op.out()) = cpu.memory->load(cpu, ref(op.in(0)), op.memop);
-        break;
-      case Opcode::k_guest_st: cpu.memory->store(cpu, ref(op.in(0)), ref(op.in(1)), op.memop); break;
+      case Opcode::k_ld_env: val(s[0]) = load_env(cpu, op.imm, op.memop); break;
+      case Opcode::k_st_env: store_env(cpu, op.imm, op.memop, val(s[0])); break;
+      case Opcode::k_guest_ld: val(s[0]) = cpu.memory->load(cpu, val(s[1]), op.memop); break;
+      case Opcode::k_guest_st: cpu.memory->store(cpu, val(s[0]), val(s[1]), op.memop); break;
       case Opcode::k_call: {
         const ir::HelperInfo& h = helpers.get(ir::HelperId(op.imm));
+        const uint32_t* in = s + op.nout;
         uint64_t r = 0;
         switch (op.nin) {
           case 0: r = reinterpret_cast<HelperFn0>(h.fn)(&cpu); break;
-          case 1: r = reinterpret_cast<HelperFn1>(h.fn)(&cpu, ref(op.in(0))); break;
-          case 2: r = reinterpret_cast<HelperFn2>(h.fn)(&cpu, ref(op.in(0)), ref(op.in(1))); break;
+          case 1: r = reinterpret_cast<HelperFn1>(h.fn)(&cpu, val(in[0])); break;
+          case 2: r = reinterpret_cast<HelperFn2>(h.fn)(&cpu, val(in[0]), val(in[1])); break;
           case 3:
-            r = reinterpret_cast<HelperFn3>(h.fn)(&cpu, ref(op.in(0)), ref(op.in(1)),
-                                                  ref(op.in(2)));
+            r = reinterpret_cast<HelperFn3>(h.fn)(&cpu, val(in[0]), val(in[1]), val(in[2]));
             break;
           case 4:
-            r = reinterpret_cast<HelperFn4>(h.fn)(&cpu, ref(op.in(0)), ref(op.in(1)),
-                                                  ref(op.in(2)), ref(op.in(3)));
+            r = reinterpret_cast<HelperFn4>(h.fn)(&cpu, val(in[0]), val(in[1]), val(in[2]),
+                                                  val(in[3]));
             break;
         }
-        if (op.nout) ref(op.out()) = r;
+        if (op.nout) val(s[0]) = r;
         break;
       }
       case Opcode::k_goto_tb:
       case Opcode::k_exit: cpu.pc = uint64_t(op.imm); return;
-      case Opcode::k_goto_ptr: cpu.pc = ref(op.in(0)); return;
-      default:
-        ref(op.out()) = eval_binary(op.opc, op.type, ref(op.in(0)), ref(op.in(1)));
-        break;
+      case Opcode::k_goto_ptr: cpu.pc = val(s[0]); return;
+      default: val(s[0]) = eval_binary(op.opc, op.type, val(s[1]), val(s[2])); break;
     }
   }
 }
