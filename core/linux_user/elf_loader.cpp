@@ -71,6 +71,10 @@ bool parse_headers(Elf* elf, ElfImage& image, std::string* error) {
   image.phoff = ehdr.e_phoff;
   image.phentsize = ehdr.e_phentsize;
 
+  if (ehdr.e_phnum != PN_XNUM &&
+      !within_file(ehdr.e_phoff, uint64_t{ehdr.e_phnum} * ehdr.e_phentsize, file_size)) {
+    return fail(error, name, "truncated ELF (program headers past end of file)");
+  }
   size_t phnum = 0;
   if (elf_getphdrnum(elf, &phnum) != 0) return fail(error, name, libelf_problem());
   if (phnum == 0) return fail(error, name, "no program headers");
