@@ -228,8 +228,19 @@ int64_t UserMemory::map(uint64_t addr, uint64_t len, int prot, int flags, int ho
   // MAP_GROWSDOWN/MAP_HUGETLB/MAP_LOCKED/MAP_POPULATE are hints we do not honour.
   int host_flags = (flags & MAP_SHARED_VALIDATE) | MAP_FIXED;
   if (anonymous) host_flags |= MAP_ANONYMOUS | MAP_NORESERVE;
-  void* p = ::mmap(base_ + addr, len, host_prot_for(prot), host_flags, anonymous ? -1 : host_fd,
-                   static_cast<off_t>(anonymous ? 0 : offset));
+  void* p = MAP_FAILED;
+  if (anonymous) {
+    p = ::mmap(base_ + addr, len, host_prot_for(prot), host_flags, -1, 0);
+  } else {
+    // A file mapping can fail for reasons of its own (EACCES, ENODEV, EBADF). Map it aside
+    // first, so that a failure leaves whatever the guest had at addr untouched, then move it
+    // into place, which replaces the old pages in one step.
+    void* aside = ::mmap(nullptr, len, host_prot_for(prot), host_flags & ~MAP_FIXED, host_fd,
+                         static_cast<off_t>(offset));
+    if (aside == MAP_FAILED) return -errno;
+    p = ::mremap(aside, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, base_ + addr);
+    if (p == MAP_FAILED) ::munmap(aside, len);
+  }
   if (p == MAP_FAILED) {
     const int err = errno;
     // A failed MAP_FIXED may already have dropped what was there; make host and VMA list agree.

@@ -215,7 +215,11 @@ GuestExit UserProcess::run(ExecutionEngine& engine) {
   GuestProcess& process = *state_;
   while (!process.exit) {
     const StopInfo stop = engine.run(process.cpu);
-    if (stop.reason == StopReason::kIcountLimit) continue;  // the limit is UINT64_MAX: spurious
+    if (stop.reason == StopReason::kIcountLimit) {
+      // create() sets no limit; a driver that set one and reached it gets no further here.
+      if (process.cpu.icount >= process.cpu.icount_limit) process.cpu.icount_limit = UINT64_MAX;
+      continue;
+    }
     if (stop.cause == Cause::kEcallU) {
       handle_ecall();
     } else {

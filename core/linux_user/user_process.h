@@ -1,6 +1,17 @@
 // Linux user-mode emulation: runs one riscv64 Linux program on this host, like qemu-riscv64.
 // The guest's address space is a UserMemory, its syscalls are translated to host syscalls, and
 // its signals are emulated (guest handlers never run on host signals).
+//
+// Deliberate limits, each answered the way glibc copes with:
+//  - One thread. clone/clone3/execve/fork are unsupported (-ENOSYS with a warning); futex waits
+//    that would block forever return -EINTR (-ETIMEDOUT with a timeout).
+//  - Guest fds are host fds; no /proc/self/maps synthesis (only /proc/self/exe is redirected).
+//  - Signals come only from guest faults and kill/tgkill to itself; host signals (Ctrl-C) act on
+//    the emulator. Stop signals are ignored. Sockets, epoll (whose struct differs), timers,
+//    inotify, SysV IPC, set*id are not translated.
+//  - Non-deterministic inputs (time, pids, uids, file contents) come from the host; only
+//    randomness is seeded. The record/replay layer is expected to capture the rest.
+//  - A host SIGBUS on a file mapping past EOF reaches the guest as SIGSEGV, not SIGBUS.
 #pragma once
 
 #include <cstdint>

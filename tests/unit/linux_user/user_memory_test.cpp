@@ -1,7 +1,9 @@
 #include "linux_user/user_memory.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -249,6 +251,23 @@ TEST_F(UserMemoryTest, FreeRangeSearchSkipsMappings) {
   EXPECT_EQ(memory->find_free_range(kPage, 0x103000), 0x101000u);
   EXPECT_EQ(memory->find_free_range(2 * kPage, 0x103000), 0x100000u - 2 * kPage);
   EXPECT_EQ(memory->find_free_range(kPage, kMinMmapAddress), std::nullopt);
+}
+
+TEST_F(UserMemoryTest, FailedFileMappingLeavesTheOldMappingAlone) {
+  const uint64_t base = 0xc000000;
+  ASSERT_GT(memory->map(base, kPage, kRW, kAnon | MAP_FIXED, -1, 0, ""), 0);
+  store(base, 77);
+  const int fd = ::open("/proc/self/exe", O_RDONLY);
+  ASSERT_GE(fd, 0);
+  // Shared + writable on a read-only descriptor: EACCES.
+  EXPECT_EQ(memory->map(base, kPage, kRW, MAP_SHARED | MAP_FIXED, fd, 0, "f"), -EACCES);
+  EXPECT_EQ(load(base), 77u);
+  EXPECT_EQ(memory->map(base, kPage, kProtRead, MAP_PRIVATE | MAP_FIXED, fd, 0, "f"),
+            int64_t(base));
+  EXPECT_EQ(load(base, kMemSize32), 0x464c457fu) << "ELF magic from the file";
+  EXPECT_EQ(memory->map(base, kPage, kProtRead, MAP_PRIVATE | MAP_FIXED, 9999, 0, "f"), -EBADF);
+  EXPECT_EQ(memory->find_vma(base)->name, "f");
+  ::close(fd);
 }
 
 using UserMemoryDeathTest = UserMemoryTest;
