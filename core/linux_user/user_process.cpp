@@ -216,7 +216,7 @@ GuestExit UserProcess::run(ExecutionEngine& engine) {
   while (!process.exit) {
     const StopInfo stop = engine.run(process.cpu);
     if (stop.reason == StopReason::kIcountLimit) {
-      // create() sets no limit; a driver that set one and reached it gets no further here.
+      // create() sets no limit; if a driver set one, run() lifts it rather than spin on it.
       if (process.cpu.icount >= process.cpu.icount_limit) process.cpu.icount_limit = UINT64_MAX;
       continue;
     }
