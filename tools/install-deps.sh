@@ -13,6 +13,7 @@ packages=(
   qemu-user
   clang libclang-rt-14-dev
   dpkg-dev
+  tcl xz-utils  # tests/real: tclsh generates the sqlite3 amalgamation; dpkg-source unpacks .tar.xz
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()
