@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every malformed command line is a usage error (2).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   if (user_cmd->parsed()) return run_user(user, user_cmd->remaining());
   return 2;
