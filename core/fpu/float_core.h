@@ -69,8 +69,7 @@ constexpr Unpacked unpack(uint64_t bits) {
     if (frac == 0) return {Kind::kZero, sign, false, 0, 0};
     return {Kind::kFinite, sign, false, F::kMinExp - F::kFracBits, frac};
   }
-  return {Kind::kFinite, sign, false,
-          static_cast<int32_t>(exp_field) - F::kBias - F::kFracBits,
+  return {Kind::kFinite, sign, false, static_cast<int32_t>(exp_field) - F::kBias - F::kFracBits,
           frac | (uint64_t{1} << F::kFracBits)};
 }
 

@@ -35,8 +35,7 @@ uint64_t binary_d(CpuState* cpu, uint64_t a, uint64_t b, uint64_t rm) {
 
 template <F32Ternary Op>
 uint64_t ternary_s(CpuState* cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t rm) {
-  return box_f32(
-      Op(unbox_f32(a), unbox_f32(b), unbox_f32(c), resolve_rm(cpu, rm), cpu->fflags));
+  return box_f32(Op(unbox_f32(a), unbox_f32(b), unbox_f32(c), resolve_rm(cpu, rm), cpu->fflags));
 }
 
 template <F64Ternary Op>
@@ -98,7 +97,9 @@ uint64_t fp_flt_s(CpuState* cpu, uint64_t a, uint64_t b) {
 uint64_t fp_fle_s(CpuState* cpu, uint64_t a, uint64_t b) {
   return f32_le(unbox_f32(a), unbox_f32(b), cpu->fflags);
 }
-uint64_t fp_fclass_s(CpuState* cpu, uint64_t a) { return f32_classify(unbox_f32(a)); }
+uint64_t fp_fclass_s(CpuState* cpu, uint64_t a) {
+  return f32_classify(unbox_f32(a));
+}
 uint64_t fp_fcvt_w_s(CpuState* cpu, uint64_t a, uint64_t rm) {
   return sign_extend_32(
       static_cast<uint32_t>(f32_to_i32(unbox_f32(a), resolve_rm(cpu, rm), cpu->fflags)));
@@ -159,13 +160,27 @@ uint64_t fp_fsgnj_d(CpuState* cpu, uint64_t a, uint64_t b) {
 uint64_t fp_fsgnjn_d(CpuState* cpu, uint64_t a, uint64_t b) {
   return (a & ~kSignBit64) | (~b & kSignBit64);
 }
-uint64_t fp_fsgnjx_d(CpuState* cpu, uint64_t a, uint64_t b) { return a ^ (b & kSignBit64); }
-uint64_t fp_fmin_d(CpuState* cpu, uint64_t a, uint64_t b) { return f64_min(a, b, cpu->fflags); }
-uint64_t fp_fmax_d(CpuState* cpu, uint64_t a, uint64_t b) { return f64_max(a, b, cpu->fflags); }
-uint64_t fp_feq_d(CpuState* cpu, uint64_t a, uint64_t b) { return f64_eq(a, b, cpu->fflags); }
-uint64_t fp_flt_d(CpuState* cpu, uint64_t a, uint64_t b) { return f64_lt(a, b, cpu->fflags); }
-uint64_t fp_fle_d(CpuState* cpu, uint64_t a, uint64_t b) { return f64_le(a, b, cpu->fflags); }
-uint64_t fp_fclass_d(CpuState* cpu, uint64_t a) { return f64_classify(a); }
+uint64_t fp_fsgnjx_d(CpuState* cpu, uint64_t a, uint64_t b) {
+  return a ^ (b & kSignBit64);
+}
+uint64_t fp_fmin_d(CpuState* cpu, uint64_t a, uint64_t b) {
+  return f64_min(a, b, cpu->fflags);
+}
+uint64_t fp_fmax_d(CpuState* cpu, uint64_t a, uint64_t b) {
+  return f64_max(a, b, cpu->fflags);
+}
+uint64_t fp_feq_d(CpuState* cpu, uint64_t a, uint64_t b) {
+  return f64_eq(a, b, cpu->fflags);
+}
+uint64_t fp_flt_d(CpuState* cpu, uint64_t a, uint64_t b) {
+  return f64_lt(a, b, cpu->fflags);
+}
+uint64_t fp_fle_d(CpuState* cpu, uint64_t a, uint64_t b) {
+  return f64_le(a, b, cpu->fflags);
+}
+uint64_t fp_fclass_d(CpuState* cpu, uint64_t a) {
+  return f64_classify(a);
+}
 uint64_t fp_fcvt_w_d(CpuState* cpu, uint64_t a, uint64_t rm) {
   return sign_extend_32(static_cast<uint32_t>(f64_to_i32(a, resolve_rm(cpu, rm), cpu->fflags)));
 }
@@ -209,6 +224,8 @@ constexpr uint8_t input_count(uint64_t (*)(CpuState*, Inputs...)) {
   return sizeof...(Inputs);
 }
 
+}  // namespace
+
 #define REWIND_FP_HELPERS_FOR(X, P) \
   X(fadd_##P)                       \
   X(fsub_##P)                       \
@@ -240,18 +257,18 @@ constexpr uint8_t input_count(uint64_t (*)(CpuState*, Inputs...)) {
 #define REWIND_FP_HELPER_ENTRY(name) \
   FpHelper{"fp_" #name, reinterpret_cast<void*>(&fp_##name), input_count(&fp_##name)},
 
-const FpHelper kHelpers[] = {
-    REWIND_FP_HELPERS_FOR(REWIND_FP_HELPER_ENTRY, s)  //
-    REWIND_FP_HELPERS_FOR(REWIND_FP_HELPER_ENTRY, d)  //
-    REWIND_FP_HELPER_ENTRY(fcvt_s_d)                  //
-    REWIND_FP_HELPER_ENTRY(fcvt_d_s)                  //
-};
+// A function-local constant so callers in other static initializers never see it unbuilt.
+std::span<const FpHelper> fp_helper_table() {
+  static const FpHelper kHelpers[] = {
+      REWIND_FP_HELPERS_FOR(REWIND_FP_HELPER_ENTRY, s)  //
+      REWIND_FP_HELPERS_FOR(REWIND_FP_HELPER_ENTRY, d)  //
+      REWIND_FP_HELPER_ENTRY(fcvt_s_d)                  //
+      REWIND_FP_HELPER_ENTRY(fcvt_d_s)                  //
+  };
+  return kHelpers;
+}
 
 #undef REWIND_FP_HELPER_ENTRY
 #undef REWIND_FP_HELPERS_FOR
-
-}  // namespace
-
-std::span<const FpHelper> fp_helper_table() { return kHelpers; }
 
 }  // namespace rwd::fpu

@@ -94,6 +94,8 @@ constexpr uint64_t kNanBoxMask = 0xffffffff00000000;
 constexpr uint32_t unbox_f32(uint64_t reg) {
   return (reg & kNanBoxMask) == kNanBoxMask ? static_cast<uint32_t>(reg) : 0x7fc00000;
 }
-constexpr uint64_t box_f32(uint32_t value) { return kNanBoxMask | value; }
+constexpr uint64_t box_f32(uint32_t value) {
+  return kNanBoxMask | value;
+}
 
 }  // namespace rwd::fpu

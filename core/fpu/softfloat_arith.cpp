@@ -267,7 +267,9 @@ uint64_t f64_mul(uint64_t a, uint64_t b, uint32_t rm, uint32_t& flags) {
 uint64_t f64_div(uint64_t a, uint64_t b, uint32_t rm, uint32_t& flags) {
   return div<F64>(a, b, rm, flags);
 }
-uint64_t f64_sqrt(uint64_t a, uint32_t rm, uint32_t& flags) { return sqrt<F64>(a, rm, flags); }
+uint64_t f64_sqrt(uint64_t a, uint32_t rm, uint32_t& flags) {
+  return sqrt<F64>(a, rm, flags);
+}
 
 uint32_t f32_fmadd(uint32_t a, uint32_t b, uint32_t c, uint32_t rm, uint32_t& flags) {
   return static_cast<uint32_t>(mul_add<F32>(a, b, c, false, false, rm, flags));

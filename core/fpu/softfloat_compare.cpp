@@ -86,14 +86,30 @@ uint64_t f64_max(uint64_t a, uint64_t b, uint32_t& flags) {
   return min_max<F64>(a, b, true, flags);
 }
 
-bool f32_eq(uint32_t a, uint32_t b, uint32_t& flags) { return equal<F32>(a, b, flags); }
-bool f32_lt(uint32_t a, uint32_t b, uint32_t& flags) { return less<F32>(a, b, false, flags); }
-bool f32_le(uint32_t a, uint32_t b, uint32_t& flags) { return less<F32>(a, b, true, flags); }
-bool f64_eq(uint64_t a, uint64_t b, uint32_t& flags) { return equal<F64>(a, b, flags); }
-bool f64_lt(uint64_t a, uint64_t b, uint32_t& flags) { return less<F64>(a, b, false, flags); }
-bool f64_le(uint64_t a, uint64_t b, uint32_t& flags) { return less<F64>(a, b, true, flags); }
+bool f32_eq(uint32_t a, uint32_t b, uint32_t& flags) {
+  return equal<F32>(a, b, flags);
+}
+bool f32_lt(uint32_t a, uint32_t b, uint32_t& flags) {
+  return less<F32>(a, b, false, flags);
+}
+bool f32_le(uint32_t a, uint32_t b, uint32_t& flags) {
+  return less<F32>(a, b, true, flags);
+}
+bool f64_eq(uint64_t a, uint64_t b, uint32_t& flags) {
+  return equal<F64>(a, b, flags);
+}
+bool f64_lt(uint64_t a, uint64_t b, uint32_t& flags) {
+  return less<F64>(a, b, false, flags);
+}
+bool f64_le(uint64_t a, uint64_t b, uint32_t& flags) {
+  return less<F64>(a, b, true, flags);
+}
 
-uint32_t f32_classify(uint32_t a) { return classify<F32>(a); }
-uint32_t f64_classify(uint64_t a) { return classify<F64>(a); }
+uint32_t f32_classify(uint32_t a) {
+  return classify<F32>(a);
+}
+uint32_t f64_classify(uint64_t a) {
+  return classify<F64>(a);
+}
 
 }  // namespace rwd::fpu

@@ -3,14 +3,14 @@
 // host rounding mode with RISC-V-mapped host exception flags.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cfenv>
 #include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cpu/cpu_state.h"
 
@@ -38,7 +38,9 @@ struct TestFormat {
   }
   static constexpr bool is_nan(Bits bits) { return (bits & ~kSign) > kInf; }
   static constexpr bool is_inf(Bits bits) { return (bits & ~kSign) == kInf; }
-  static constexpr int biased_exp(Bits bits) { return static_cast<int>((bits & ~kSign) >> FracBits); }
+  static constexpr int biased_exp(Bits bits) {
+    return static_cast<int>((bits & ~kSign) >> FracBits);
+  }
 
   static Host to_host(Bits bits) {
     Host value;
@@ -58,7 +60,9 @@ using T64 = TestFormat<uint64_t, double, 11, 52>;
 inline constexpr int kHostRoundingModes[] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD};
 
 // Host rounding mode for RISC-V rm 0..3 (the host has no RMM).
-inline int host_rounding(uint32_t rm) { return kHostRoundingModes[rm]; }
+inline int host_rounding(uint32_t rm) {
+  return kHostRoundingModes[rm];
+}
 
 inline uint32_t riscv_flags_from_host(int host) {
   uint32_t flags = 0;
@@ -156,7 +160,7 @@ class OperandGenerator {
         return static_cast<Bits>(rng_()) & F::kFracMask & ~(F::kFracMask >> below(6));
       case 1:
         return F::kFracMask >> below(4);  // runs of ones: carries through the significand
-      case 2:  // ones at the very top or bottom
+      case 2:                             // ones at the very top or bottom
         return static_cast<Bits>(rng_() & 7) | (coin() ? F::kQuiet : 0);
       default:
         return static_cast<Bits>(rng_()) & F::kFracMask;

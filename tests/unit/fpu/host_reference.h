@@ -37,7 +37,9 @@ Outcome canonicalize_nan(Outcome outcome) {
   return outcome;
 }
 
-inline bool host_has_fma() { return __builtin_cpu_supports("fma"); }
+inline bool host_has_fma() {
+  return __builtin_cpu_supports("fma");
+}
 
 __attribute__((target("fma"))) inline float host_fma_hw(float a, float b, float c) {
   return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
@@ -47,18 +49,34 @@ __attribute__((target("fma"))) inline double host_fma_hw(double a, double b, dou
 }
 
 struct HostOps {
-  static float add(float a, float b) { return _mm_cvtss_f32(_mm_add_ss(_mm_set_ss(a), _mm_set_ss(b))); }
-  static float sub(float a, float b) { return _mm_cvtss_f32(_mm_sub_ss(_mm_set_ss(a), _mm_set_ss(b))); }
-  static float mul(float a, float b) { return _mm_cvtss_f32(_mm_mul_ss(_mm_set_ss(a), _mm_set_ss(b))); }
-  static float div(float a, float b) { return _mm_cvtss_f32(_mm_div_ss(_mm_set_ss(a), _mm_set_ss(b))); }
+  static float add(float a, float b) {
+    return _mm_cvtss_f32(_mm_add_ss(_mm_set_ss(a), _mm_set_ss(b)));
+  }
+  static float sub(float a, float b) {
+    return _mm_cvtss_f32(_mm_sub_ss(_mm_set_ss(a), _mm_set_ss(b)));
+  }
+  static float mul(float a, float b) {
+    return _mm_cvtss_f32(_mm_mul_ss(_mm_set_ss(a), _mm_set_ss(b)));
+  }
+  static float div(float a, float b) {
+    return _mm_cvtss_f32(_mm_div_ss(_mm_set_ss(a), _mm_set_ss(b)));
+  }
   static float sqrt(float a) { return _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(a))); }
   static float fma(float a, float b, float c) {
     return host_has_fma() ? host_fma_hw(a, b, c) : std::fma(a, b, c);
   }
-  static double add(double a, double b) { return _mm_cvtsd_f64(_mm_add_sd(_mm_set_sd(a), _mm_set_sd(b))); }
-  static double sub(double a, double b) { return _mm_cvtsd_f64(_mm_sub_sd(_mm_set_sd(a), _mm_set_sd(b))); }
-  static double mul(double a, double b) { return _mm_cvtsd_f64(_mm_mul_sd(_mm_set_sd(a), _mm_set_sd(b))); }
-  static double div(double a, double b) { return _mm_cvtsd_f64(_mm_div_sd(_mm_set_sd(a), _mm_set_sd(b))); }
+  static double add(double a, double b) {
+    return _mm_cvtsd_f64(_mm_add_sd(_mm_set_sd(a), _mm_set_sd(b)));
+  }
+  static double sub(double a, double b) {
+    return _mm_cvtsd_f64(_mm_sub_sd(_mm_set_sd(a), _mm_set_sd(b)));
+  }
+  static double mul(double a, double b) {
+    return _mm_cvtsd_f64(_mm_mul_sd(_mm_set_sd(a), _mm_set_sd(b)));
+  }
+  static double div(double a, double b) {
+    return _mm_cvtsd_f64(_mm_div_sd(_mm_set_sd(a), _mm_set_sd(b)));
+  }
   static double sqrt(double a) {
     const __m128d v = _mm_set_sd(a);
     return _mm_cvtsd_f64(_mm_sqrt_sd(v, v));
@@ -67,8 +85,12 @@ struct HostOps {
     return host_has_fma() ? host_fma_hw(a, b, c) : std::fma(a, b, c);
   }
 
-  static double widen(float a) { return _mm_cvtsd_f64(_mm_cvtss_sd(_mm_setzero_pd(), _mm_set_ss(a))); }
-  static float narrow(double a) { return _mm_cvtss_f32(_mm_cvtsd_ss(_mm_setzero_ps(), _mm_set_sd(a))); }
+  static double widen(float a) {
+    return _mm_cvtsd_f64(_mm_cvtss_sd(_mm_setzero_pd(), _mm_set_ss(a)));
+  }
+  static float narrow(double a) {
+    return _mm_cvtss_f32(_mm_cvtsd_ss(_mm_setzero_ps(), _mm_set_sd(a)));
+  }
 
   // Float to int64 in the current rounding mode; out of range gives FE_INVALID.
   static int64_t to_i64(float a) { return _mm_cvtss_si64(_mm_set_ss(a)); }

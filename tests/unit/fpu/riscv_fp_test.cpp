@@ -43,8 +43,7 @@ TEST_F(RiscvFpTest, ImproperlyBoxedSingleInputsReadAsCanonicalNaN) {
     cpu_.fflags = 0;
     EXPECT_EQ(hex(fp_fadd_s(&cpu_, bad, kBoxedOne, kRoundNearestEven)), hex(kBoxedNaN));
     EXPECT_EQ(hex(fp_fmul_s(&cpu_, kBoxedOne, bad, kRoundNearestEven)), hex(kBoxedNaN));
-    EXPECT_EQ(hex(fp_fmadd_s(&cpu_, kBoxedOne, kBoxedOne, bad, kRoundNearestEven)),
-              hex(kBoxedNaN));
+    EXPECT_EQ(hex(fp_fmadd_s(&cpu_, kBoxedOne, kBoxedOne, bad, kRoundNearestEven)), hex(kBoxedNaN));
     // The canonical NaN is quiet: arithmetic raises nothing.
     EXPECT_EQ(cpu_.fflags, 0u);
     // fsgnj works on the unboxed canonical NaN's bits, and boxes the result.
@@ -103,8 +102,7 @@ TEST_F(RiscvFpTest, IntegerResultsAreSignExtendedFromThirtyTwoBits) {
   // fcvt.wu.s of 3e9 = 0xb2d05e00 is sign-extended like every W result.
   EXPECT_EQ(hex(fp_fcvt_wu_s(&cpu_, 0xffffffff4f32d05e, kRoundTowardZero)),
             hex(0xffffffffb2d05e00));
-  EXPECT_EQ(hex(fp_fcvt_w_d(&cpu_, 0xc000000000000000, kRoundTowardZero)),
-            hex(0xfffffffffffffffe));
+  EXPECT_EQ(hex(fp_fcvt_w_d(&cpu_, 0xc000000000000000, kRoundTowardZero)), hex(0xfffffffffffffffe));
   EXPECT_EQ(hex(fp_fcvt_wu_d(&cpu_, 0x7ff8000000000000, kRoundTowardZero)),
             hex(0xffffffffffffffff));  // NaN -> UINT32_MAX, sign-extended
   EXPECT_EQ(hex(fp_fcvt_lu_d(&cpu_, 0xfff0000000000000, kRoundTowardZero)), hex(uint64_t{0}));
@@ -156,9 +154,9 @@ TEST(FpHelperTable, ListsEveryHelperOnceWithItsArity) {
     return nullptr;
   };
   const std::pair<const char*, int> expected_arity[] = {
-      {"fp_fadd_s", 3},    {"fp_fsqrt_d", 2},   {"fp_fmadd_s", 4},   {"fp_fnmadd_d", 4},
-      {"fp_fsgnjx_s", 2},  {"fp_fclass_d", 1},  {"fp_fcvt_wu_s", 2}, {"fp_fcvt_d_lu", 2},
-      {"fp_fcvt_s_d", 2},  {"fp_fcvt_d_s", 2},  {"fp_fle_d", 2},     {"fp_fmax_s", 2},
+      {"fp_fadd_s", 3},   {"fp_fsqrt_d", 2},  {"fp_fmadd_s", 4},   {"fp_fnmadd_d", 4},
+      {"fp_fsgnjx_s", 2}, {"fp_fclass_d", 1}, {"fp_fcvt_wu_s", 2}, {"fp_fcvt_d_lu", 2},
+      {"fp_fcvt_s_d", 2}, {"fp_fcvt_d_s", 2}, {"fp_fle_d", 2},     {"fp_fmax_s", 2},
   };
   for (const auto& [name, arity] : expected_arity) {
     const FpHelper* helper = find(name);

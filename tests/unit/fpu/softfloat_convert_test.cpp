@@ -55,9 +55,10 @@ Outcome host_to_int(typename F::Bits a, uint32_t rm, const IntTarget& target) {
   if (F::is_nan(a)) return {target.max, kFlagNV};
   if (!(host.flags & kFlagNV)) {
     const auto rounded = static_cast<int64_t>(host.bits);
-    const bool fits = target.is_signed ? rounded >= static_cast<int64_t>(target.min) &&
-                                             rounded <= static_cast<int64_t>(target.max)
-                                       : rounded >= 0 && static_cast<uint64_t>(rounded) <= target.max;
+    const bool fits = target.is_signed
+                          ? rounded >= static_cast<int64_t>(target.min) &&
+                                rounded <= static_cast<int64_t>(target.max)
+                          : rounded >= 0 && static_cast<uint64_t>(rounded) <= target.max;
     if (fits) return {static_cast<uint64_t>(rounded), host.flags};
     return {rounded < 0 ? target.min : target.max, kFlagNV};
   }
@@ -84,9 +85,9 @@ void expect_all_match(const char* op, int count, Next&& next, Soft&& soft, Host&
     const Outcome expected = host(in, rm);
     const Outcome actual = soft(in, rm);
     if (expected != actual && ++failures <= 8) {
-      ADD_FAILURE() << op << " rm=" << rm << " in=" << hex(in) << "\n  host "
-                    << hex(expected.bits) << " " << flag_names(expected.flags) << "\n  soft "
-                    << hex(actual.bits) << " " << flag_names(actual.flags);
+      ADD_FAILURE() << op << " rm=" << rm << " in=" << hex(in) << "\n  host " << hex(expected.bits)
+                    << " " << flag_names(expected.flags) << "\n  soft " << hex(actual.bits) << " "
+                    << flag_names(actual.flags);
     }
   }
   EXPECT_EQ(failures, 0) << op << ": " << failures << " of " << count << " cases differ";
@@ -102,7 +103,8 @@ TYPED_TEST(ConversionTest, FloatToIntMatchesHostWithRiscvSaturation) {
         return gen.any();
       case 1: {  // around the integer range ends: 2^31, 2^32, 2^63, 2^64
         static constexpr int kEdges[] = {31, 32, 63, 64};
-        return gen.finite_with_exp(F::kBias + kEdges[gen.below(4)] - static_cast<int>(gen.below(2)));
+        return gen.finite_with_exp(F::kBias + kEdges[gen.below(4)] -
+                                   static_cast<int>(gen.below(2)));
       }
       case 2: {  // small magnitudes, including exact halves
         const auto halves = static_cast<int64_t>(gen.below(41)) - 20;
@@ -172,12 +174,11 @@ TYPED_TEST(ConversionTest, IntToFloatMatchesHost) {
         return SoftOps<F>::from_i64(static_cast<int64_t>(x), rm, flags);
       }),
       host([](uint64_t x) { return HostOps::from_i64<Host>(static_cast<int64_t>(x)); }));
-  expect_all_match(
-      "from u64", kRandomCases / 2, next,
-      soft([](uint64_t x, uint32_t rm, uint32_t& flags) -> uint64_t {
-        return SoftOps<F>::from_u64(x, rm, flags);
-      }),
-      host([](uint64_t x) { return HostOps::from_u64<Host>(x); }));
+  expect_all_match("from u64", kRandomCases / 2, next,
+                   soft([](uint64_t x, uint32_t rm, uint32_t& flags) -> uint64_t {
+                     return SoftOps<F>::from_u64(x, rm, flags);
+                   }),
+                   host([](uint64_t x) { return HostOps::from_u64<Host>(x); }));
 }
 
 TEST(FormatConversion, WideningMatchesHost) {
@@ -191,7 +192,8 @@ TEST(FormatConversion, WideningMatchesHost) {
     const float x = T32::to_host(static_cast<uint32_t>(in));
     return canonicalize_nan<T64>(on_host(rm, [&] { return T64::from_host(HostOps::widen(x)); }));
   };
-  expect_all_match("f32->f64", kRandomCases, [&]() -> uint64_t { return gen.any(); }, soft, host);
+  expect_all_match(
+      "f32->f64", kRandomCases, [&]() -> uint64_t { return gen.any(); }, soft, host);
 }
 
 TEST(FormatConversion, NarrowingMatchesHost) {
@@ -199,8 +201,8 @@ TEST(FormatConversion, NarrowingMatchesHost) {
   auto next = [&]() -> uint64_t {
     if (gen.coin()) return gen.any();
     // Around the f32 overflow threshold and through the f32 subnormal range.
-    const int f32_exp = gen.coin() ? 125 + static_cast<int>(gen.below(4))
-                                   : -151 + static_cast<int>(gen.below(30));
+    const int f32_exp =
+        gen.coin() ? 125 + static_cast<int>(gen.below(4)) : -151 + static_cast<int>(gen.below(30));
     return gen.finite_with_exp(T64::kBias + f32_exp);
   };
   auto soft = [](uint64_t in, uint32_t rm) {
@@ -260,11 +262,11 @@ TEST(FloatToIntSaturation, FollowsRiscvTable) {
       {-1e300, 1, &kI64, 0x8000000000000000, kFlagNV},
       // Negative to unsigned: fine if it rounds to zero, invalid otherwise.
       {-0.0, 0, &kU32, 0, 0},
-      {-0.5, 0, &kU32, 0, kFlagNX},   // ties to even: 0
-      {-0.5, 4, &kU32, 0, kFlagNV},   // ties away: -1
+      {-0.5, 0, &kU32, 0, kFlagNX},  // ties to even: 0
+      {-0.5, 4, &kU32, 0, kFlagNV},  // ties away: -1
       {-0.3, 1, &kU64, 0, kFlagNX},
       {-0.3, 3, &kU64, 0, kFlagNX},
-      {-0.3, 2, &kU64, 0, kFlagNV},   // rounds down to -1
+      {-0.3, 2, &kU64, 0, kFlagNV},  // rounds down to -1
       {-1.0, 1, &kU32, 0, kFlagNV},
       {-1.0, 0, &kU64, 0, kFlagNV},
       // W results are sign-extended, unsigned ones included.
@@ -288,16 +290,19 @@ TEST(FloatToIntSaturation, FollowsRiscvTable) {
       actual.bits = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(actual.bits)));
     }
     EXPECT_EQ(actual, (Outcome{c.expected, c.flags}))
-        << c.target->name << " " << c.input << " rm=" << c.rm << ": got " << hex(actual.bits)
-        << " " << flag_names(actual.flags);
+        << c.target->name << " " << c.input << " rm=" << c.rm << ": got " << hex(actual.bits) << " "
+        << flag_names(actual.flags);
     // Same input through the single-precision path when it is exactly representable.
     const double as_float = static_cast<float>(c.input);
     if (as_float == c.input || std::isnan(c.input)) {
-      Outcome single = soft_to_int<T32>(T32::from_host(static_cast<float>(c.input)), c.rm, *c.target);
+      Outcome single =
+          soft_to_int<T32>(T32::from_host(static_cast<float>(c.input)), c.rm, *c.target);
       if (c.target->width == 32 && !c.target->is_signed) {
-        single.bits = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(single.bits)));
+        single.bits =
+            static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(single.bits)));
       }
-      EXPECT_EQ(single, (Outcome{c.expected, c.flags})) << "f32 " << c.target->name << " " << c.input;
+      EXPECT_EQ(single, (Outcome{c.expected, c.flags}))
+          << "f32 " << c.target->name << " " << c.input;
     }
   }
 }

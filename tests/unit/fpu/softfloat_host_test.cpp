@@ -59,8 +59,8 @@ template <class F, int Arity, class Soft, class Host>
 void expect_specials_match_host(const char* op, Soft&& soft, Host&& host) {
   const std::vector<Operands> cases = special_combinations<F, Arity>();
   size_t next = 0;
-  expect_matches_host(op, static_cast<int>(cases.size()), [&] { return cases[next++]; }, soft,
-                      host);
+  expect_matches_host(
+      op, static_cast<int>(cases.size()), [&] { return cases[next++]; }, soft, host);
 }
 
 template <class F>
@@ -71,7 +71,8 @@ typename F::Host host_value(uint64_t bits) {
 // Host outcome of a floating-point-valued operation.
 template <class F, class Fn>
 Outcome host_float(uint32_t rm, Fn fn) {
-  return canonicalize_nan<F>(on_host(rm, [&] { return static_cast<uint64_t>(F::from_host(fn())); }));
+  return canonicalize_nan<F>(
+      on_host(rm, [&] { return static_cast<uint64_t>(F::from_host(fn())); }));
 }
 
 template <class F, auto Op>
@@ -86,19 +87,19 @@ template <class F, auto Op>
 Outcome soft_fma(const Operands& in, uint32_t rm) {
   using Bits = typename F::Bits;
   uint32_t flags = 0;
-  const uint64_t bits = Op(static_cast<Bits>(in[0]), static_cast<Bits>(in[1]),
-                           static_cast<Bits>(in[2]), rm, flags);
+  const uint64_t bits =
+      Op(static_cast<Bits>(in[0]), static_cast<Bits>(in[1]), static_cast<Bits>(in[2]), rm, flags);
   return {bits, flags};
 }
 
-#define HOST_BINARY(F, expr)                                                   \
-  [](const Operands& in, uint32_t rm) {                                        \
-    const auto a = host_value<F>(in[0]);                                       \
-    const auto b = host_value<F>(in[1]);                                       \
-    const auto c = host_value<F>(in[2]);                                       \
-    (void)b;                                                                   \
-    (void)c;                                                                   \
-    return host_float<F>(rm, [&] { return expr; });                            \
+#define HOST_BINARY(F, expr)                        \
+  [](const Operands& in, uint32_t rm) {             \
+    const auto a = host_value<F>(in[0]);            \
+    const auto b = host_value<F>(in[1]);            \
+    const auto c = host_value<F>(in[2]);            \
+    (void)b;                                        \
+    (void)c;                                        \
+    return host_float<F>(rm, [&] { return expr; }); \
   }
 
 TYPED_TEST(HostComparisonTest, AddSubMatchHost) {
@@ -204,23 +205,19 @@ TYPED_TEST(HostComparisonTest, FusedMultiplyAddMatchesHost) {
   const auto kNeg = F::kSign;
   expect_matches_host("fmadd", kRandomCases, next_case, soft_fma<F, SoftOps<F>::fmadd>,
                       host_fma<F>);
-  expect_matches_host(
-      "fmsub", kRandomCases / 4, next_case, soft_fma<F, SoftOps<F>::fmsub>,
-      [&](const Operands& in, uint32_t rm) {
-        return host_fma<F>(Operands{in[0], in[1], in[2] ^ kNeg}, rm);
-      });
-  expect_matches_host(
-      "fnmsub", kRandomCases / 4, next_case, soft_fma<F, SoftOps<F>::fnmsub>,
-      [&](const Operands& in, uint32_t rm) {
-        return host_fma<F>(Operands{in[0] ^ kNeg, in[1], in[2]}, rm);
-      });
+  expect_matches_host("fmsub", kRandomCases / 4, next_case, soft_fma<F, SoftOps<F>::fmsub>,
+                      [&](const Operands& in, uint32_t rm) {
+                        return host_fma<F>(Operands{in[0], in[1], in[2] ^ kNeg}, rm);
+                      });
+  expect_matches_host("fnmsub", kRandomCases / 4, next_case, soft_fma<F, SoftOps<F>::fnmsub>,
+                      [&](const Operands& in, uint32_t rm) {
+                        return host_fma<F>(Operands{in[0] ^ kNeg, in[1], in[2]}, rm);
+                      });
   expect_matches_host("fnmadd", kRandomCases / 4, next_case, soft_fma<F, SoftOps<F>::fnmadd>,
                       [&](const Operands& in, uint32_t rm) {
-                        return host_fma<F>(
-                            Operands{in[0] ^ kNeg, in[1], in[2] ^ kNeg}, rm);
+                        return host_fma<F>(Operands{in[0] ^ kNeg, in[1], in[2] ^ kNeg}, rm);
                       });
-  expect_specials_match_host<F, 3>("fmadd specials", soft_fma<F, SoftOps<F>::fmadd>,
-                                   host_fma<F>);
+  expect_specials_match_host<F, 3>("fmadd specials", soft_fma<F, SoftOps<F>::fmadd>, host_fma<F>);
 }
 
 // Comparisons: result from the host's IEEE comparison, flags from ucomis (quiet, eq) and

@@ -82,12 +82,10 @@ TEST(RoundNearestMax, HandDerivedTies) {
              });
   expect_tie({"f64 fma 1*1 + 2^-53", 0x3ff0000000000000, 0x3ff0000000000001, kFlagNX},
              [](uint32_t rm, uint32_t& f) {
-               return f64_fmadd(0x3ff0000000000000, 0x3ff0000000000000, 0x3ca0000000000000, rm,
-                                f);
+               return f64_fmadd(0x3ff0000000000000, 0x3ff0000000000000, 0x3ca0000000000000, rm, f);
              });
-  expect_tie({"f64 5 * 2^-1074 / 2", 0x2, 0x3, kFlagNX | kFlagUF}, [](uint32_t rm, uint32_t& f) {
-    return f64_div(0x5, 0x4000000000000000, rm, f);
-  });
+  expect_tie({"f64 5 * 2^-1074 / 2", 0x2, 0x3, kFlagNX | kFlagUF},
+             [](uint32_t rm, uint32_t& f) { return f64_div(0x5, 0x4000000000000000, rm, f); });
 
   // Conversions.
   expect_tie({"f64->f32 1 + 2^-24", 0x3f800000, 0x3f800001, kFlagNX},
@@ -179,8 +177,8 @@ constexpr int kPropertyCases = 50000;
 template <class F>
 typename F::Bits short_significand(OperandGenerator<F>& gen, int biased_exp) {
   const int kept_bits = 1 + static_cast<int>(gen.below(F::kFracBits));
-  const auto frac = static_cast<typename F::Bits>(gen.next_u64()) & F::kFracMask &
-                    ~(F::kFracMask >> kept_bits);
+  const auto frac =
+      static_cast<typename F::Bits>(gen.next_u64()) & F::kFracMask & ~(F::kFracMask >> kept_bits);
   return F::make(gen.coin(), std::clamp(biased_exp, 0, F::kMaxBiasedExp - 1), frac);
 }
 
@@ -196,8 +194,8 @@ TYPED_TEST(RmmPropertyTest, ArithmeticRoundsTiesAwayOtherwiseLikeRne) {
   };
   auto any_pair = [&] {
     const Bits a = gen.coin() ? gen.any() : short_significand(gen, gen.below(F::kMaxBiasedExp));
-    const Bits b = gen.coin() ? gen.product_edge(a, false)
-                              : short_significand(gen, F::kBias + gen.below(8));
+    const Bits b =
+        gen.coin() ? gen.product_edge(a, false) : short_significand(gen, F::kBias + gen.below(8));
     return Operands{a, b, 0};
   };
   // Quotients only tie when they land in the subnormal range; dividing a small value by a
@@ -205,8 +203,9 @@ TYPED_TEST(RmmPropertyTest, ArithmeticRoundsTiesAwayOtherwiseLikeRne) {
   auto div_pair = [&] {
     const Bits a = short_significand(gen, static_cast<int>(gen.below(6)));
     const int divisor_exp = F::kBias + 1 + static_cast<int>(gen.below(4));
-    const Bits b = gen.coin() ? F::make(gen.coin(), divisor_exp, 0)
-                              : gen.coin() ? gen.any() : short_significand(gen, divisor_exp);
+    const Bits b = gen.coin()   ? F::make(gen.coin(), divisor_exp, 0)
+                   : gen.coin() ? gen.any()
+                                : short_significand(gen, divisor_exp);
     return Operands{a, b, 0};
   };
   auto fma_triple = [&] {
@@ -292,7 +291,8 @@ TYPED_TEST(RmmPropertyTest, ConversionsRoundTiesAway) {
   // Float to integer: the neighbours are integers; stay inside the int64 range.
   int failures = 0;
   for (int i = 0; i < kPropertyCases; ++i) {
-    const auto a = short_significand(gen, F::kBias - 2 + static_cast<int>(gen.below(F::kFracBits + 4)));
+    const auto a =
+        short_significand(gen, F::kBias - 2 + static_cast<int>(gen.below(F::kFracBits + 4)));
     uint32_t rne_flags = 0, rmm_flags = 0, down_flags = 0, up_flags = 0;
     const int64_t rne = SoftOps<F>::to_i64(a, kRoundNearestEven, rne_flags);
     const int64_t rmm = SoftOps<F>::to_i64(a, kRoundNearestMax, rmm_flags);

@@ -24,16 +24,16 @@ struct Named {
   static constexpr Bits kTwo = F::make(false, F::kBias + 1, 0);
   static constexpr Bits kInf = F::kInf;
   static constexpr Bits kNegInf = F::kInf | F::kSign;
-  static constexpr Bits kQNaN = F::kCanonicalNaN | 0x5;    // quiet, with payload
+  static constexpr Bits kQNaN = F::kCanonicalNaN | 0x5;  // quiet, with payload
   static constexpr Bits kNegQNaN = kQNaN | F::kSign;
-  static constexpr Bits kSNaN = F::kInf | 0x5;             // signaling
+  static constexpr Bits kSNaN = F::kInf | 0x5;  // signaling
   static constexpr Bits kSubnormal = 0x3;
   static constexpr Bits kNegSubnormal = 0x3 | F::kSign;
   static constexpr Bits kNegNormal = F::make(true, 5, 0x1);
 };
 
 struct MinMaxCase {
-  int a, b;  // indices into the value list below
+  int a, b;      // indices into the value list below
   int min, max;  // index of the expected result; -1: canonical NaN
   bool invalid;
 };
@@ -42,7 +42,7 @@ TYPED_TEST(SpecialValueTest, MinMaxAreMinimumNumberAndMaximumNumber) {
   using F = TypeParam;
   using N = Named<F>;
   using Bits = typename F::Bits;
-  const Bits values[] = {N::kPosZero, N::kNegZero, N::kOne,  N::kNegOne, N::kQNaN,
+  const Bits values[] = {N::kPosZero, N::kNegZero, N::kOne,    N::kNegOne, N::kQNaN,
                          N::kSNaN,    N::kInf,     N::kNegInf, N::kNegQNaN};
   enum { kPos0, kNeg0, kOne, kNegOne, kQNaN, kSNaN, kInf, kNegInf, kNegQNaN };
   const MinMaxCase cases[] = {
@@ -50,12 +50,12 @@ TYPED_TEST(SpecialValueTest, MinMaxAreMinimumNumberAndMaximumNumber) {
       {kNegOne, kOne, kNegOne, kOne, false},
       {kPos0, kNeg0, kNeg0, kPos0, false},  // -0 < +0, in both operand orders
       {kNeg0, kPos0, kNeg0, kPos0, false},
-      {kQNaN, kOne, kOne, kOne, false},     // one quiet NaN: the other operand, quietly
+      {kQNaN, kOne, kOne, kOne, false},  // one quiet NaN: the other operand, quietly
       {kNegOne, kQNaN, kNegOne, kNegOne, false},
       {kNegQNaN, kNeg0, kNeg0, kNeg0, false},
-      {kSNaN, kOne, kOne, kOne, true},      // signaling NaN: the other operand, but NV
+      {kSNaN, kOne, kOne, kOne, true},  // signaling NaN: the other operand, but NV
       {kNeg0, kSNaN, kNeg0, kNeg0, true},
-      {kQNaN, kQNaN, -1, -1, false},        // two NaNs: canonical NaN
+      {kQNaN, kQNaN, -1, -1, false},  // two NaNs: canonical NaN
       {kQNaN, kNegQNaN, -1, -1, false},
       {kSNaN, kQNaN, -1, -1, true},
       {kSNaN, kSNaN, -1, -1, true},
@@ -119,15 +119,24 @@ TYPED_TEST(SpecialValueTest, ClassifyCoversAllTenClasses) {
   using F = TypeParam;
   using N = Named<F>;
   const std::pair<typename F::Bits, uint32_t> cases[] = {
-      {N::kNegInf, 1u << 0},         {N::kNegOne, 1u << 1},
-      {N::kNegNormal, 1u << 1},      {F::kMinNormal | F::kSign, 1u << 1},
-      {N::kNegSubnormal, 1u << 2},   {F::kFracMask | F::kSign, 1u << 2},
-      {N::kNegZero, 1u << 3},        {N::kPosZero, 1u << 4},
-      {N::kSubnormal, 1u << 5},      {F::kFracMask, 1u << 5},
-      {F::kMinNormal, 1u << 6},      {F::kMaxFinite, 1u << 6},
-      {N::kInf, 1u << 7},            {N::kSNaN, 1u << 8},
-      {N::kSNaN | F::kSign, 1u << 8}, {F::kInf | 1, 1u << 8},
-      {N::kQNaN, 1u << 9},           {N::kNegQNaN, 1u << 9},
+      {N::kNegInf, 1u << 0},
+      {N::kNegOne, 1u << 1},
+      {N::kNegNormal, 1u << 1},
+      {F::kMinNormal | F::kSign, 1u << 1},
+      {N::kNegSubnormal, 1u << 2},
+      {F::kFracMask | F::kSign, 1u << 2},
+      {N::kNegZero, 1u << 3},
+      {N::kPosZero, 1u << 4},
+      {N::kSubnormal, 1u << 5},
+      {F::kFracMask, 1u << 5},
+      {F::kMinNormal, 1u << 6},
+      {F::kMaxFinite, 1u << 6},
+      {N::kInf, 1u << 7},
+      {N::kSNaN, 1u << 8},
+      {N::kSNaN | F::kSign, 1u << 8},
+      {F::kInf | 1, 1u << 8},
+      {N::kQNaN, 1u << 9},
+      {N::kNegQNaN, 1u << 9},
       {F::kCanonicalNaN, 1u << 9},
   };
   for (const auto& [value, mask] : cases) {
