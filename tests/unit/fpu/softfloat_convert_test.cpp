@@ -121,7 +121,7 @@ TYPED_TEST(ConversionTest, FloatToIntMatchesHostWithRiscvSaturation) {
     auto host = [&](uint64_t in, uint32_t rm) {
       return host_to_int<F>(static_cast<Bits>(in), rm, target);
     };
-    expect_all_match(target.name, kRandomCases / 2, next, soft, host);
+    expect_all_match(target.name, kRandomCases, next, soft, host);
     const auto& specials = special_values<F>();
     size_t index = 0;
     expect_all_match(
@@ -157,24 +157,24 @@ TYPED_TEST(ConversionTest, IntToFloatMatchesHost) {
     };
   };
   expect_all_match(
-      "from i32", kRandomCases / 2, next,
+      "from i32", kRandomCases, next,
       soft([](uint64_t x, uint32_t rm, uint32_t& flags) -> uint64_t {
         return SoftOps<F>::from_i32(static_cast<int32_t>(x), rm, flags);
       }),
       host([](uint64_t x) { return HostOps::from_i64<Host>(static_cast<int32_t>(x)); }));
   expect_all_match(
-      "from u32", kRandomCases / 2, next,
+      "from u32", kRandomCases, next,
       soft([](uint64_t x, uint32_t rm, uint32_t& flags) -> uint64_t {
         return SoftOps<F>::from_u32(static_cast<uint32_t>(x), rm, flags);
       }),
       host([](uint64_t x) { return HostOps::from_i64<Host>(static_cast<uint32_t>(x)); }));
   expect_all_match(
-      "from i64", kRandomCases / 2, next,
+      "from i64", kRandomCases, next,
       soft([](uint64_t x, uint32_t rm, uint32_t& flags) -> uint64_t {
         return SoftOps<F>::from_i64(static_cast<int64_t>(x), rm, flags);
       }),
       host([](uint64_t x) { return HostOps::from_i64<Host>(static_cast<int64_t>(x)); }));
-  expect_all_match("from u64", kRandomCases / 2, next,
+  expect_all_match("from u64", kRandomCases, next,
                    soft([](uint64_t x, uint32_t rm, uint32_t& flags) -> uint64_t {
                      return SoftOps<F>::from_u64(x, rm, flags);
                    }),
