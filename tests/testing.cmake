@@ -47,12 +47,21 @@ if(NOT Python3_EXECUTABLE)
   find_package(Python3 REQUIRED COMPONENTS Interpreter)
 endif()
 
-if(TARGET rewind)
-  set(_rewind_emulator_mode "rewind")
-elseif(REWIND_TEST_EMULATOR)
-  set(_rewind_emulator_mode "custom")
-else()
-  set(_rewind_emulator_mode "qemu")
+# The mode is recomputed inside each function: this file is include-guarded,
+# so plain variables set here would only be visible in the first includer's
+# directory scope, not in sibling test folders.
+function(_rewind_emulator_mode out)
+  if(REWIND_TEST_EMULATOR)
+    set(${out} "custom" PARENT_SCOPE)
+  elseif(TARGET rewind)
+    set(${out} "rewind" PARENT_SCOPE)
+  else()
+    set(${out} "qemu" PARENT_SCOPE)
+  endif()
+endfunction()
+
+_rewind_emulator_mode(_mode)
+if(_mode STREQUAL "qemu")
   message(STATUS
     "rewind target not defined: guest/diff/real tests run qemu-riscv64 against "
     "itself (harness self-check only)")
@@ -61,7 +70,8 @@ endif()
 # The tier list decides test names, but in qemu self-check mode there is only
 # one meaningful "tier", so tests are registered once under the first tier name.
 function(rewind_test_tiers out)
-  if(_rewind_emulator_mode STREQUAL "qemu")
+  _rewind_emulator_mode(mode)
+  if(mode STREQUAL "qemu")
     list(GET REWIND_TEST_TIERS 0 first)
     set(${out} ${first} PARENT_SCOPE)
   else()
@@ -70,9 +80,10 @@ function(rewind_test_tiers out)
 endfunction()
 
 function(rewind_emulator_args out tier)
-  if(REWIND_TEST_EMULATOR)
+  _rewind_emulator_mode(mode)
+  if(mode STREQUAL "custom")
     set(${out} --emulator "${REWIND_TEST_EMULATOR}" --tier ${tier} PARENT_SCOPE)
-  elseif(_rewind_emulator_mode STREQUAL "rewind")
+  elseif(mode STREQUAL "rewind")
     # A single string: the runners split it shell-style.
     set(${out} --emulator "$<TARGET_FILE:rewind> user" --tier ${tier} PARENT_SCOPE)
   else()
