@@ -12,6 +12,7 @@
 #include "cpu/cpu_state.h"
 #include "exec/engine.h"
 #include "linux_user/deterministic_random.h"
+#include "linux_user/diagnostics.h"
 #include "linux_user/signals.h"
 #include "linux_user/user_memory.h"
 #include "linux_user/user_process.h"
@@ -27,6 +28,7 @@ struct GuestRlimit {
 
 struct GuestProcess {
   UserOptions options;
+  Diagnostics diagnostics;  // where Rewind's own messages go (see diagnostics.h)
   std::string exe_path;  // absolute host path of the program, what /proc/self/exe names
   std::unique_ptr<UserMemory> memory;
   CpuState cpu{};

@@ -61,9 +61,10 @@ DefaultAction default_action(int sig) {
 
 bool valid_signal(uint64_t sig) { return sig >= 1 && sig <= kGuestSignalCount; }
 
-GuestExit terminate_by(int sig) {
-  fmt::print(stderr, "rewind: uncaught target signal {} ({})\n", sig, signal_description(sig));
-  std::fflush(stderr);
+GuestExit terminate_by(GuestProcess& process, int sig) {
+  std::FILE* out = process.diagnostics.stream();
+  fmt::print(out, "rewind: uncaught target signal {} ({})\n", sig, signal_description(sig));
+  std::fflush(out);
   return GuestExit{true, sig};
 }
 
@@ -140,9 +141,9 @@ std::optional<GuestExit> dispatch(GuestProcess& process, const GuestSigInfo& inf
   if (action.handler == kSigIgn) return std::nullopt;
   if (action.handler == kSigDfl) {
     if (default_action(info.signo) == DefaultAction::kIgnore) return std::nullopt;
-    return terminate_by(info.signo);
+    return terminate_by(process, info.signo);
   }
-  if (!run_handler(process, info)) return terminate_by(SIGSEGV);
+  if (!run_handler(process, info)) return terminate_by(process, SIGSEGV);
   return std::nullopt;
 }
 
@@ -191,7 +192,7 @@ std::optional<GuestExit> deliver_pending_signals(GuestProcess& process) {
 std::optional<GuestExit> deliver_fault_signal(GuestProcess& process, const GuestSigInfo& info) {
   const GuestSigaction& action = process.signals.actions[info.signo];
   if ((process.signals.blocked & signal_bit(info.signo)) || action.handler == kSigIgn) {
-    return terminate_by(info.signo);
+    return terminate_by(process, info.signo);
   }
   return dispatch(process, info);
 }
@@ -260,7 +261,7 @@ int64_t sys_rt_sigreturn(GuestProcess& process) {
   uint8_t uc[kUcontextBytes];
   if (!process.memory->copy_from_guest(uc, frame_addr + kSiginfoBytes, sizeof uc)) {
     // Linux kills the task with SIGSEGV when the frame is unreadable.
-    process.exit = terminate_by(SIGSEGV);
+    process.exit = terminate_by(process, SIGSEGV);
     return 0;
   }
   process.signals.blocked = get_u64(uc, kUcSigmask) & ~kUnblockable;

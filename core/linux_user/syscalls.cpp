@@ -25,15 +25,15 @@ bool quietly_unsupported(uint64_t number) {
   }
 }
 
-void trace_syscall(uint64_t number, const SyscallArgs& args, int64_t result) {
+void trace_syscall(std::FILE* out, uint64_t number, const SyscallArgs& args, int64_t result) {
   const char* name = syscall_name(number);
   std::string text = name ? name : fmt::format("syscall_{}", number);
-  fmt::print(stderr, "{}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {}", text, args.a[0],
+  fmt::print(out, "{}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {}", text, args.a[0],
              args.a[1], args.a[2], args.a[3], args.a[4], args.a[5], result);
   if (result < 0 && result >= -4095) {
-    fmt::print(stderr, " ({})", std::strerror(static_cast<int>(-result)));
+    fmt::print(out, " ({})", std::strerror(static_cast<int>(-result)));
   }
-  fmt::print(stderr, "\n");
+  fmt::print(out, "\n");
 }
 
 }  // namespace
@@ -79,8 +79,9 @@ int64_t dispatch_syscall(GuestProcess& process, uint64_t number, const SyscallAr
   if (auto r = process_syscall(process, number, args)) return *r;
   if (!quietly_unsupported(number) && process.warned_syscalls.insert(number).second) {
     const char* name = syscall_name(number);
-    fmt::print(stderr, "rewind: unsupported syscall {} ({})\n", number, name ? name : "unknown");
-    std::fflush(stderr);
+    std::FILE* out = process.diagnostics.stream();
+    fmt::print(out, "rewind: unsupported syscall {} ({})\n", number, name ? name : "unknown");
+    std::fflush(out);
   }
   return -ENOSYS;
 }
@@ -91,7 +92,7 @@ void perform_syscall(GuestProcess& process) {
   const SyscallArgs args{{cpu.x[10], cpu.x[11], cpu.x[12], cpu.x[13], cpu.x[14], cpu.x[15]}};
   process.registers_replaced = false;
   const int64_t result = dispatch_syscall(process, number, args);
-  if (process.options.strace) trace_syscall(number, args, result);
+  if (process.options.strace) trace_syscall(process.diagnostics.stream(), number, args, result);
   if (!process.registers_replaced && !process.exit) cpu.x[10] = static_cast<uint64_t>(result);
 }
 

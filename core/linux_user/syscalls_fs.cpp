@@ -23,6 +23,12 @@
 namespace rwd::linux_user {
 namespace {
 
+// Rewind's diagnostics descriptor is not the guest's to close or replace.
+bool hidden_fd(const GuestProcess& process, uint64_t fd) {
+  return process.diagnostics.fd() >= 0 && fd == uint64_t(process.diagnostics.fd());
+}
+
+
 constexpr uint64_t kMaxIovecs = 1024;  // UIO_MAXIOV
 constexpr uint64_t kKernelTermiosBytes = 36;
 constexpr uint64_t kKernelFlockBytes = 32;
@@ -191,7 +197,8 @@ int64_t sys_ioctl(GuestProcess& process, const SyscallArgs& args) {
       break;
     default:
       if (process.warned_ioctls.insert(request).second) {
-        fmt::print(stderr, "rewind: unsupported ioctl {:#x} on fd {}\n", request, fd);
+        fmt::print(process.diagnostics.stream(), "rewind: unsupported ioctl {:#x} on fd {}\n",
+                   request, fd);
       }
       return -ENOTTY;
   }
@@ -274,7 +281,9 @@ std::optional<int64_t> file_syscall(GuestProcess& process, uint64_t number,
     case Sysno::preadv: return vectored_io(process, SYS_preadv, args, true);
     case Sysno::pwritev: return vectored_io(process, SYS_pwritev, args, true);
     case Sysno::openat: return sys_openat(process, args);
-    case Sysno::close: return host_result(::syscall(SYS_close, static_cast<int>(a[0])));
+    case Sysno::close:
+      if (hidden_fd(process, a[0])) return -EBADF;
+      return host_result(::syscall(SYS_close, static_cast<int>(a[0])));
     case Sysno::lseek: return host_result(::syscall(SYS_lseek, static_cast<int>(a[0]), a[1], a[2]));
     case Sysno::fstat: return sys_fstat(process, args);
     case Sysno::newfstatat: return sys_newfstatat(process, args);
@@ -315,6 +324,7 @@ std::optional<int64_t> file_syscall(GuestProcess& process, uint64_t number,
     case Sysno::ioctl: return sys_ioctl(process, args);
     case Sysno::dup: return host_result(::syscall(SYS_dup, static_cast<int>(a[0])));
     case Sysno::dup3:
+      if (hidden_fd(process, a[1])) return -EBADF;
       return host_result(::syscall(SYS_dup3, static_cast<int>(a[0]), static_cast<int>(a[1]),
                                    static_cast<int>(a[2])));
     case Sysno::pipe2: {
@@ -374,9 +384,20 @@ std::optional<int64_t> file_syscall(GuestProcess& process, uint64_t number,
     case Sysno::fadvise64:
       return host_result(::syscall(SYS_fadvise64, static_cast<int>(a[0]), a[1], a[2],
                                    static_cast<int>(a[3])));
-    case Sysno::close_range:
-      return host_result(::syscall(SYS_close_range, static_cast<unsigned>(a[0]),
-                                   static_cast<unsigned>(a[1]), static_cast<unsigned>(a[2])));
+    case Sysno::close_range: {
+      // Close around Rewind's diagnostics descriptor, which the guest cannot see.
+      const unsigned first = unsigned(a[0]), last = unsigned(a[1]), flags = unsigned(a[2]);
+      const int hidden = process.diagnostics.fd();
+      if (hidden < 0 || unsigned(hidden) < first || unsigned(hidden) > last) {
+        return host_result(::syscall(SYS_close_range, first, last, flags));
+      }
+      int64_t r = 0;
+      if (unsigned(hidden) > first) r = host_result(::syscall(SYS_close_range, first, hidden - 1, flags));
+      if (r == 0 && unsigned(hidden) < last) {
+        r = host_result(::syscall(SYS_close_range, unsigned(hidden) + 1, last, flags));
+      }
+      return r;
+    }
     default:
       return std::nullopt;
   }

@@ -108,12 +108,15 @@ CpuState& UserProcess::cpu() { return state_->cpu; }
 GuestMemory& UserProcess::memory() { return *state_->memory; }
 UserMemory& UserProcess::user_memory() { return *state_->memory; }
 
+std::FILE* UserProcess::diagnostics() const { return state_->diagnostics.stream(); }
+
 std::unique_ptr<UserProcess> UserProcess::create(const UserOptions& opts, std::string* error) {
   std::string scratch;
   if (!error) error = &scratch;
   auto state = std::make_unique<GuestProcess>();
   GuestProcess& process = *state;
   process.options = opts;
+  if (opts.diagnostics) process.diagnostics.redirect(opts.diagnostics);
   if (process.options.argv.empty()) process.options.argv = {opts.program};
   process.random = DeterministicRandom(opts.random_seed);
   process.exe_path = absolute_path(opts.program);

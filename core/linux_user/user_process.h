@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,9 @@ struct UserOptions {
   std::string prefix = "/usr/riscv64-linux-gnu";
   // Guest environment; the host's environ when unset.
   std::optional<std::vector<std::string>> env;
-  bool strace = false;  // log every syscall to stderr
+  bool strace = false;  // log every syscall to the diagnostics stream
+  // Where Rewind's own messages go; null means a private duplicate of stderr (diagnostics.h).
+  std::FILE* diagnostics = nullptr;
   // Seeds AT_RANDOM and getrandom(), the guest's only randomness (see deterministic_random.h).
   uint64_t random_seed = 0;
 };
@@ -54,6 +57,8 @@ class UserProcess {
   ~UserProcess();
 
   CpuState& cpu();
+  // Where Rewind's own messages about this run go (survives the guest closing stderr).
+  std::FILE* diagnostics() const;
   GuestMemory& memory();
   UserMemory& user_memory();
 

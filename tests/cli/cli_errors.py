@@ -51,5 +51,15 @@ with tempfile.TemporaryDirectory() as tmp:
         ok = r.returncode in (1, 2) and len(r.stderr.decode().strip().splitlines()) <= 2
         print(("ok   " if ok else "FAIL ") + " ".join(args) + f" -> status {r.returncode}")
         failures += not ok
-    print(f"{len(cases) + 3 - failures} passed, {failures} failed")
+    # Rewind's own messages survive a guest that closes its stderr (guest fds are host fds).
+    closer = os.path.join(tmp, "closer")
+    subprocess.run(["riscv64-linux-gnu-gcc", "-static", "-o", closer, "-x", "c", "-"],
+                   input=b"#include <unistd.h>\nint main(void){close(2);close(1000);return 5;}",
+                   check=True)
+    r = subprocess.run([rewind, "user", "--stats", closer], capture_output=True, timeout=30)
+    ok = r.returncode == 5 and b"guest instructions retired" in r.stderr
+    print(("ok   " if ok else "FAIL ") + f"--stats after the guest closed stderr -> status "
+          f"{r.returncode}: {r.stderr.decode(errors='replace').strip()}")
+    failures += not ok
+    print(f"{len(cases) + 4 - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)

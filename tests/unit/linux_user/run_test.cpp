@@ -22,6 +22,8 @@ RunResult run_program(const std::string& name, std::vector<std::string> argv) {
   options.program = guest_program(name);
   options.argv = std::move(argv);
   options.env = std::vector<std::string>{"REWIND_GREETING=hey"};
+  // Rewind's messages on the real stderr stream, so the capture below sees them with the guest's.
+  options.diagnostics = stderr;
   options.prefix = LINUX_USER_SYSROOT;
   std::string error;
   auto process = UserProcess::create(options, &error);

@@ -27,6 +27,23 @@ using testing::guest_program;
 
 class SyscallTest : public ::testing::Test {
  protected:
+  // Rewind's messages written since the last call.
+  std::string new_diagnostics() {
+    std::FILE* f = diagnostics_.get();
+    std::fflush(f);
+    std::string text;
+    std::fseek(f, long(diagnostics_read_), SEEK_SET);
+    for (int c; (c = std::fgetc(f)) != EOF;) text += char(c);
+    diagnostics_read_ += text.size();
+    std::fseek(f, 0, SEEK_END);
+    return text;
+  }
+  struct FileCloser {
+    void operator()(std::FILE* f) const { if (f) std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> diagnostics_;
+  size_t diagnostics_read_ = 0;
+
   void SetUp() override { start(); }
 
   void start(const std::string& prefix = LINUX_USER_SYSROOT, uint64_t seed = 0) {
@@ -36,6 +53,8 @@ class SyscallTest : public ::testing::Test {
     options.env = std::vector<std::string>{};
     options.prefix = prefix;
     options.random_seed = seed;
+    diagnostics_.reset(std::tmpfile());
+    options.diagnostics = diagnostics_.get();
     std::string error;
     process = UserProcess::create(options, &error);
     ASSERT_TRUE(process) << error;
@@ -269,22 +288,22 @@ TEST_F(SyscallTest, TerminalIoctls) {
   ASSERT_EQ(::pipe(fds), 0);
   EXPECT_EQ(call(Sysno::ioctl, fds[0], TIOCGWINSZ, scratch), -ENOTTY) << "a pipe is no tty";
   EXPECT_EQ(call(Sysno::ioctl, fds[0], TCGETS, kGuestSpaceSize - 4), -EFAULT);
-  ::testing::internal::CaptureStderr();
+  new_diagnostics();
   EXPECT_EQ(call(Sysno::ioctl, fds[0], 0x12345678, scratch), -ENOTTY);
   EXPECT_EQ(call(Sysno::ioctl, fds[0], 0x12345678, scratch), -ENOTTY);
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+  EXPECT_EQ(new_diagnostics(),
             fmt::format("rewind: unsupported ioctl 0x12345678 on fd {}\n", fds[0]));
   ::close(fds[0]);
   ::close(fds[1]);
 }
 
 TEST_F(SyscallTest, UnsupportedSyscallsWarnOnceAndReturnEnosys) {
-  ::testing::internal::CaptureStderr();
+  new_diagnostics();
   EXPECT_EQ(call(Sysno::socket, 2, 1, 0), -ENOSYS);
   EXPECT_EQ(call(Sysno::socket, 2, 1, 0), -ENOSYS);
   EXPECT_EQ(call(static_cast<Sysno>(9999)), -ENOSYS);
   EXPECT_EQ(call(Sysno::rseq), -ENOSYS);
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+  EXPECT_EQ(new_diagnostics(),
             "rewind: unsupported syscall 198 (socket)\n"
             "rewind: unsupported syscall 9999 (unknown)\n");
 }
@@ -325,9 +344,9 @@ TEST_F(SyscallTest, SelfSentSignalsUseTheDefaultAction) {
   EXPECT_FALSE(last_exit);
   EXPECT_EQ(call(Sysno::kill, ::getpid(), SIGCHLD), 0) << "ignored by default";
   EXPECT_FALSE(last_exit);
-  ::testing::internal::CaptureStderr();
+  new_diagnostics();
   call(Sysno::rt_sigprocmask, SIG_UNBLOCK, scratch, 0, 8);
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+  EXPECT_EQ(new_diagnostics(),
             "rewind: uncaught target signal 15 (Terminated)\n");
   ASSERT_TRUE(last_exit);
   EXPECT_TRUE(last_exit->by_signal);
@@ -335,9 +354,9 @@ TEST_F(SyscallTest, SelfSentSignalsUseTheDefaultAction) {
 }
 
 TEST_F(SyscallTest, TgkillToSelfAborts) {
-  ::testing::internal::CaptureStderr();
+  new_diagnostics();
   call(Sysno::tgkill, ::getpid(), ::gettid(), SIGABRT);
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+  EXPECT_EQ(new_diagnostics(),
             "rewind: uncaught target signal 6 (Aborted)\n");
   ASSERT_TRUE(last_exit);
   EXPECT_EQ(last_exit->code, SIGABRT);
@@ -345,9 +364,9 @@ TEST_F(SyscallTest, TgkillToSelfAborts) {
 }
 
 TEST_F(SyscallTest, FaultsBecomeSignals) {
-  ::testing::internal::CaptureStderr();
+  new_diagnostics();
   auto exit = process->handle_fault(Cause::kLoadPageFault, 0x10);
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+  EXPECT_EQ(new_diagnostics(),
             "rewind: uncaught target signal 11 (Segmentation fault)\n");
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->code, SIGSEGV);
