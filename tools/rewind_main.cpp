@@ -10,13 +10,15 @@
 #include <vector>
 
 #include "exec/interpreter.h"
+#include "jit/jit_engine.h"
 #include "frontend/translator.h"
 #include "linux_user/user_process.h"
 
 namespace {
 
 struct UserCommand {
-  std::string tier = "interp";
+  std::string tier = "jit";
+  size_t code_cache_mib = 64;
   std::string prefix = "/usr/riscv64-linux-gnu";
   bool stats = false;
   bool dump_ir = false;
@@ -43,11 +45,6 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
     fmt::print(stderr, "rewind user: missing program to run (usage: rewind user [OPTIONS] PROG [ARGS...])\n");
     return 2;
   }
-  if (opts.tier != "interp") {
-    fmt::print(stderr, "rewind user: tier '{}' is not available in this build (available: interp)\n",
-               opts.tier);
-    return 2;
-  }
   linux_user::UserOptions uo;
   uo.program = guest_args[0];
   uo.argv = guest_args;
@@ -61,16 +58,34 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
     return 1;
   }
   Translator translator;
-  Interpreter engine(translator);
-  engine.set_dump_ir(opts.dump_ir);
-  linux_user::GuestExit result = process->run(engine);
-  if (opts.stats) {
-    const InterpreterStats& s = engine.stats();
-    fmt::print(stderr,
-               "rewind: {} guest instructions retired; {} blocks ({} instructions) translated; "
-               "{} blocks executed\n",
-               process->cpu().icount, s.blocks_translated, s.guest_insns_translated,
-               s.blocks_executed);
+  linux_user::GuestExit result;
+  if (opts.tier == "interp") {
+    Interpreter engine(translator);
+    engine.set_dump_ir(opts.dump_ir);
+    result = process->run(engine);
+    if (opts.stats) {
+      const InterpreterStats& s = engine.stats();
+      fmt::print(process->diagnostics(),
+                 "rewind: {} guest instructions retired; interp: {} blocks ({} instructions) "
+                 "translated, {} blocks executed\n",
+                 process->cpu().icount, s.blocks_translated, s.guest_insns_translated,
+                 s.blocks_executed);
+    }
+  } else {
+    jit::JitEngine engine(translator, opts.code_cache_mib << 20);
+    engine.set_dump_ir(opts.dump_ir);
+    result = process->run(engine);
+    if (opts.stats) {
+      const jit::JitStats& s = engine.stats();
+      fmt::print(process->diagnostics(),
+                 "rewind: {} guest instructions retired; jit: {} blocks ({} instructions) "
+                 "compiled into {} bytes in {:.3f} s ({:.2f} us/insn), {} dispatcher entries, "
+                 "{} links, {} flushes\n",
+                 process->cpu().icount, s.blocks_compiled, s.guest_insns_compiled, s.host_bytes,
+                 s.compile_seconds,
+                 s.guest_insns_compiled ? 1e6 * s.compile_seconds / s.guest_insns_compiled : 0.0,
+                 s.dispatcher_entries, s.links, s.flushes);
+    }
   }
   exit_like_guest(result);
 }
@@ -84,8 +99,10 @@ int main(int argc, char** argv) {
 
   UserCommand user;
   CLI::App* user_cmd = app.add_subcommand("user", "Run a riscv64 Linux program (user mode)");
-  user_cmd->add_option("--tier", user.tier, "Execution tier: interp")
+  user_cmd->add_option("--tier", user.tier, "Execution tier: interp (reference) or jit (default)")
       ->check(CLI::IsMember({"interp", "jit"}));
+  user_cmd->add_option("--code-cache-mib", user.code_cache_mib, "JIT code cache size in MiB")
+      ->check(CLI::Range(1, 4096));
   user_cmd->add_option("-L", user.prefix, "Prefix for the ELF interpreter and libraries");
   user_cmd->add_flag("--stats", user.stats, "Print instruction and translation counts on exit");
   user_cmd->add_flag("--dump-ir", user.dump_ir, "Print the IR of every translated block");

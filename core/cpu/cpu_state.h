@@ -80,8 +80,10 @@ struct CpuState {
   // --- Exception delivery out of translated code ---
   // A faulting access or helper records the cause here and longjmps to exit_jmp.
   uint32_t exception_cause;
-  // Index, within the executing block, of the instruction now executing. Backends keep it
-  // current whenever an op that can raise runs, so a fault retires exactly the ones before it.
+  // Identifies the instruction now executing, in a form private to the tier running it (the
+  // interpreter: its index within the block; the JIT: a token naming pc and block position).
+  // Tiers keep it current whenever an op that can raise runs, so a fault retires exactly the
+  // instructions before the faulting one.
   uint32_t insn_index;
   uint64_t exception_tval;
   std::jmp_buf* exit_jmp;

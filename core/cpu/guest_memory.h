@@ -24,6 +24,13 @@ class GuestMemory {
   // (user mode), so backends may access memory inline; nullptr when accesses must go through
   // load()/store().
   virtual uint8_t* linear_base() const { return nullptr; }
+  // Size of the linearly mapped space (a power of two) when linear_base() is not null.
+  virtual uint64_t linear_size() const { return 0; }
+
+  // Bracket a stretch during which translated code accesses linear memory inline: a host fault
+  // on guest memory inside it must become a precise guest exception (raise_exception).
+  virtual void enter_inline_access(CpuState& cpu) {}
+  virtual void leave_inline_access() {}
 };
 
 }  // namespace rwd

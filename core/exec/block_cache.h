@@ -36,6 +36,13 @@ class BlockCache {
   }
 
   void invalidate(uint64_t start, uint64_t len) {
+    invalidate(start, len, [](T&) {});
+  }
+
+  // As above; `on_remove` sees each block just before it is destroyed (the JIT unlinks jumps
+  // into it).
+  template <typename OnRemove>
+  void invalidate(uint64_t start, uint64_t len, OnRemove&& on_remove) {
     if (len == 0) return;
     fast_.fill({});
     const uint64_t end = start + len < start ? ~uint64_t{0} : start + len;
@@ -43,7 +50,11 @@ class BlockCache {
     const uint64_t first_page = start >> kPageBits, last_page = (end - 1) >> kPageBits;
     if (last_page - first_page >= blocks_.size()) {
       // Cheaper to scan every block than every page of a huge range (munmap of a big region).
-      std::erase_if(blocks_, [&](const auto& kv) { return overlaps(kv.first, kv.second); });
+      std::erase_if(blocks_, [&](const auto& kv) {
+        if (!overlaps(kv.first, kv.second)) return false;
+        on_remove(*kv.second.block);
+        return true;
+      });
       return;
     }
     for (uint64_t page = first_page; page <= last_page; ++page) {
@@ -55,6 +66,7 @@ class BlockCache {
         auto block = blocks_.find(pc);
         if (block == blocks_.end()) return true;
         if (!overlaps(pc, block->second)) return false;
+        on_remove(*block->second.block);
         blocks_.erase(block);
         return true;
       });
@@ -70,13 +82,17 @@ class BlockCache {
 
   size_t size() const { return blocks_.size(); }
 
- private:
-  static constexpr int kPageBits = 12;
-  static constexpr size_t kFastEntries = 4096;
+  // The direct-mapped lookup array, for translated code that looks blocks up inline: entry
+  // i holds {pc, T*} for some pc with (pc >> 1) % kFastEntries == i.
   struct FastEntry {
     uint64_t pc = 0;
     T* block = nullptr;
   };
+  static constexpr size_t kFastEntries = 4096;
+  const FastEntry* fast_table() const { return fast_.data(); }
+
+ private:
+  static constexpr int kPageBits = 12;
   std::array<FastEntry, kFastEntries> fast_{};
   struct Entry {
     std::unique_ptr<T> block;

@@ -21,6 +21,10 @@ struct GuestAccessInProgress {
 // access was a guest access (and for which hart) is thread-local state set around the access.
 // Being thread_local keeps harts on different threads independent.
 thread_local GuestAccessInProgress t_access;
+// Set for as long as translated code that accesses guest memory inline may run (a JIT session);
+// consulted when no single bracketed access is in progress. A separate slot, because the JIT's
+// slow paths call load()/store(), whose own bracket must not end the session's.
+thread_local GuestAccessInProgress t_inline_access;
 
 void fall_back_to_default_action(int signo) {
   struct sigaction dfl{};
@@ -44,7 +48,7 @@ bool fault_was_write(void* context) {
 }
 
 void on_host_fault(int signo, siginfo_t* info, void* context) {
-  GuestAccessInProgress access = t_access;
+  GuestAccessInProgress access = t_access.cpu ? t_access : t_inline_access;
   const auto* addr = static_cast<const uint8_t*>(info->si_addr);
   const bool guest_fault = access.cpu != nullptr && info->si_code > 0 /* kernel-generated */ &&
                            addr >= access.host_base && addr < access.host_base + access.size;
@@ -53,6 +57,7 @@ void on_host_fault(int signo, siginfo_t* info, void* context) {
     return;
   }
   t_access.cpu = nullptr;
+  t_inline_access.cpu = nullptr;
   bool is_store = access.kind == GuestAccessKind::kStore ||
                   (access.kind == GuestAccessKind::kFromHostContext && fault_was_write(context));
   // si_addr is the first byte that faulted, which is what RISC-V puts in tval for an access
@@ -86,6 +91,16 @@ void begin_guest_access(CpuState& cpu, const uint8_t* host_base, uint64_t size,
 void end_guest_access() {
   std::atomic_signal_fence(std::memory_order_seq_cst);
   t_access.cpu = nullptr;
+}
+
+void begin_inline_guest_access(CpuState& cpu, const uint8_t* host_base, uint64_t size) {
+  t_inline_access = {&cpu, host_base, size, GuestAccessKind::kFromHostContext};
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+
+void end_inline_guest_access() {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  t_inline_access.cpu = nullptr;
 }
 
 }  // namespace rwd::linux_user

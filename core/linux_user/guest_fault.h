@@ -28,4 +28,10 @@ void begin_guest_access(CpuState& cpu, const uint8_t* host_base, uint64_t size,
                         GuestAccessKind kind);
 void end_guest_access();
 
+// Marks a longer stretch (translated code running) during which faults in the range are guest
+// accesses whose kind the host fault context tells. Independent of the bracket above, which
+// takes precedence while it is set.
+void begin_inline_guest_access(CpuState& cpu, const uint8_t* host_base, uint64_t size);
+void end_inline_guest_access();
+
 }  // namespace rwd::linux_user

@@ -92,6 +92,14 @@ void UserMemory::store(CpuState& cpu, uint64_t vaddr, uint64_t value, MemOp op) 
   end_guest_access();
 }
 
+// The trailing guard counts as guest memory here: an inline access that starts just below the
+// end of the space and straddles into the guard must fault as the guest's.
+void UserMemory::enter_inline_access(CpuState& cpu) {
+  begin_inline_guest_access(cpu, base_, reserved_bytes_);
+}
+
+void UserMemory::leave_inline_access() { end_inline_guest_access(); }
+
 bool UserMemory::fetch16(uint64_t vaddr, uint16_t* out) {
   if (vaddr & 1 || !fits_in_space(vaddr, 2)) return false;
   if (vaddr < fetch_cache_start_ || vaddr >= fetch_cache_end_) {

@@ -55,6 +55,9 @@ class UserMemory final : public GuestMemory {
   void store(CpuState& cpu, uint64_t vaddr, uint64_t value, MemOp op) override;
   bool fetch16(uint64_t vaddr, uint16_t* out) override;
   uint8_t* linear_base() const override { return base_; }
+  uint64_t linear_size() const override { return kGuestSpaceSize; }
+  void enter_inline_access(CpuState& cpu) override;
+  void leave_inline_access() override;
 
   // --- Address-space management. Results are a guest address / 0 on success or -errno. ---
   // Guest mmap semantics: `flags` are Linux MAP_* flags (identical on riscv64 and x86-64).

@@ -1,4 +1,5 @@
 #include "exec/interpreter.h"
+#include "jit/jit_engine.h"
 
 #include <gtest/gtest.h>
 
@@ -14,10 +15,19 @@ namespace rv = test::rv;
 constexpr uint64_t kBase = 0x10000;
 constexpr uint64_t kData = kBase + 0x2000;
 
-struct Fixture : ::testing::Test {
+enum class Tier { kInterp, kJit };
+
+std::unique_ptr<ExecutionEngine> make_engine(Tier tier, const Translator& translator) {
+  if (tier == Tier::kInterp) return std::make_unique<Interpreter>(translator);
+  return std::make_unique<jit::JitEngine>(translator, size_t{4} << 20);
+}
+
+// Every test runs on each tier: they must agree exactly, including counts after faults.
+struct Fixture : ::testing::TestWithParam<Tier> {
   FlatMemory memory{kBase, 0x4000};
   Translator translator;
-  Interpreter engine{translator};
+  std::unique_ptr<ExecutionEngine> engine_ptr = make_engine(GetParam(), translator);
+  ExecutionEngine& engine = *engine_ptr;
   CpuState cpu = test::fresh_cpu(memory, kBase);
 };
 
@@ -34,9 +44,9 @@ std::vector<uint32_t> sum_loop() {
 }
 constexpr uint64_t kSumLoopInsns = 2 + 3 * 10;  // retired before the ecall
 
-using InterpreterTest = Fixture;
+using EngineTest = Fixture;
 
-TEST_F(InterpreterTest, RunsLoopToEcallWithExactCount) {
+TEST_P(EngineTest, RunsLoopToEcallWithExactCount) {
   memory.write_program(kBase, sum_loop());
   StopInfo stop = engine.run(cpu);
   EXPECT_EQ(stop.reason, StopReason::kException);
@@ -46,7 +56,7 @@ TEST_F(InterpreterTest, RunsLoopToEcallWithExactCount) {
   EXPECT_EQ(cpu.icount, kSumLoopInsns);
 }
 
-TEST_F(InterpreterTest, StopsAfterExactlyNInstructionsFromAnyStart) {
+TEST_P(EngineTest, StopsAfterExactlyNInstructionsFromAnyStart) {
   memory.write_program(kBase, sum_loop());
   // Reference: single-stepping records pc and a0 after every instruction.
   std::vector<std::pair<uint64_t, uint64_t>> trace;
@@ -70,7 +80,7 @@ TEST_F(InterpreterTest, StopsAfterExactlyNInstructionsFromAnyStart) {
   }
 }
 
-TEST_F(InterpreterTest, FaultMidBlockRetiresOnlyEarlierInstructions) {
+TEST_P(EngineTest, FaultMidBlockRetiresOnlyEarlierInstructions) {
   memory.write_program(kBase, {
                                   rv::addi(5, 0, 1),
                                   rv::addi(6, 0, 2),
@@ -88,7 +98,7 @@ TEST_F(InterpreterTest, FaultMidBlockRetiresOnlyEarlierInstructions) {
   EXPECT_EQ(cpu.x[8], 0u);
 }
 
-TEST_F(InterpreterTest, IllegalInstructionReportsItsBits) {
+TEST_P(EngineTest, IllegalInstructionReportsItsBits) {
   memory.write_program(kBase, {rv::addi(5, 0, 1), 0xffffffff});
   StopInfo stop = engine.run(cpu);
   EXPECT_EQ(stop.cause, Cause::kIllegalInsn);
@@ -97,7 +107,7 @@ TEST_F(InterpreterTest, IllegalInstructionReportsItsBits) {
   EXPECT_EQ(cpu.icount, 1u);
 }
 
-TEST_F(InterpreterTest, FetchFaultAtBlockStart) {
+TEST_P(EngineTest, FetchFaultAtBlockStart) {
   cpu.pc = 0x100;
   StopInfo stop = engine.run(cpu);
   EXPECT_EQ(stop.cause, Cause::kInsnPageFault);
@@ -105,7 +115,7 @@ TEST_F(InterpreterTest, FetchFaultAtBlockStart) {
   EXPECT_EQ(cpu.icount, 0u);
 }
 
-TEST_F(InterpreterTest, DivisionEdgeCasesFollowTheSpec) {
+TEST_P(EngineTest, DivisionEdgeCasesFollowTheSpec) {
   memory.write_program(kBase, {
                                   rv::addi(5, 0, 7),
                                   rv::div(6, 5, 0),    // 7 / 0 = -1
@@ -123,7 +133,7 @@ TEST_F(InterpreterTest, DivisionEdgeCasesFollowTheSpec) {
   EXPECT_EQ(cpu.x[28], uint64_t{1} << 63);
 }
 
-TEST_F(InterpreterTest, InvalidateMakesChangedCodeVisible) {
+TEST_P(EngineTest, InvalidateMakesChangedCodeVisible) {
   memory.write_program(kBase, {rv::addi(10, 0, 1), rv::ecall()});
   engine.run(cpu);
   EXPECT_EQ(cpu.x[10], 1u);
@@ -137,7 +147,7 @@ TEST_F(InterpreterTest, InvalidateMakesChangedCodeVisible) {
   EXPECT_EQ(cpu.x[10], 2u);
 }
 
-TEST_F(InterpreterTest, FenceIDropsStaleTranslations) {
+TEST_P(EngineTest, FenceIDropsStaleTranslations) {
   // Writes a new first instruction over the code, executes fence.i, jumps back.
   const uint32_t replacement = rv::addi(10, 0, 42);
   memory.write_program(kBase, {
@@ -157,7 +167,7 @@ TEST_F(InterpreterTest, FenceIDropsStaleTranslations) {
   EXPECT_EQ(cpu.x[10], 42u);
 }
 
-TEST_F(InterpreterTest, CsrInstretReadsRetiredCount) {
+TEST_P(EngineTest, CsrInstretReadsRetiredCount) {
   memory.write_program(kBase, {rv::addi(5, 0, 1), rv::addi(5, 0, 1), rv::csrrs(10, 0xc02, 0),
                                rv::ecall()});
   engine.run(cpu);
@@ -165,14 +175,14 @@ TEST_F(InterpreterTest, CsrInstretReadsRetiredCount) {
   EXPECT_EQ(cpu.icount, 3u);
 }
 
-TEST_F(InterpreterTest, WriteToReadOnlyCsrIsIllegal) {
+TEST_P(EngineTest, WriteToReadOnlyCsrIsIllegal) {
   memory.write_program(kBase, {rv::csrrs(10, 0xc00, 5)});  // csrrs with rs1 != 0 writes
   StopInfo stop = engine.run(cpu);
   EXPECT_EQ(stop.cause, Cause::kIllegalInsn);
   EXPECT_EQ(cpu.icount, 0u);
 }
 
-TEST_F(InterpreterTest, CompressedInstructionsExecute) {
+TEST_P(EngineTest, CompressedInstructionsExecute) {
   memory.write16(kBase, 0x4529);      // c.li a0, 10
   memory.write16(kBase + 2, 0x0505); // c.addi a0, 1
   memory.write32(kBase + 4, rv::ecall());
@@ -181,6 +191,11 @@ TEST_F(InterpreterTest, CompressedInstructionsExecute) {
   EXPECT_EQ(cpu.pc, kBase + 4);
   EXPECT_EQ(cpu.icount, 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Tiers, EngineTest, ::testing::Values(Tier::kInterp, Tier::kJit),
+                         [](const auto& info) {
+                           return info.param == Tier::kInterp ? "interp" : "jit";
+                         });
 
 }  // namespace
 }  // namespace rwd

@@ -1,0 +1,524 @@
+// The block compiler's driver, register allocator, and the templates for control flow, memory
+// access, CpuState access and helper calls. Arithmetic templates are in lower_alu.cpp.
+#include <cstddef>
+
+#include "cpu/cpu_state.h"
+#include "jit/compiler.h"
+
+namespace rwd::jit {
+
+using ir::Opcode;
+using Xbyak::Reg64;
+
+namespace {
+
+// Allocation order: callee-saved first (they survive helper calls), then caller-saved.
+constexpr int kAllocatable[] = {Xbyak::Operand::RBX, Xbyak::Operand::R12, Xbyak::Operand::R13,
+                                Xbyak::Operand::R14, Xbyak::Operand::RSI, Xbyak::Operand::RDI,
+                                Xbyak::Operand::R8,  Xbyak::Operand::R9,  Xbyak::Operand::R10,
+                                Xbyak::Operand::R11};
+constexpr int kCallerSaved[] = {Xbyak::Operand::RSI, Xbyak::Operand::RDI, Xbyak::Operand::R8,
+                                Xbyak::Operand::R9,  Xbyak::Operand::R10, Xbyak::Operand::R11};
+
+constexpr int64_t kOffIcount = offsetof(CpuState, icount);
+constexpr int64_t kOffIcountLimit = offsetof(CpuState, icount_limit);
+constexpr int64_t kOffPc = offsetof(CpuState, pc);
+constexpr int64_t kOffInsnIndex = offsetof(CpuState, insn_index);
+
+}  // namespace
+
+Compiler::Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env,
+                   JitBlock& out)
+    : Xbyak::CodeGenerator(buffer.remaining(), buffer.cursor()),
+      block_(block),
+      buffer_(buffer),
+      env_(env),
+      out_(out) {}
+
+// ---------------------------------------------------------------- allocator
+
+bool Compiler::fits_imm32(ir::TempId t) const {
+  return is_const(t) && const_value(t) == int64_t(int32_t(const_value(t)));
+}
+
+Xbyak::Address Compiler::home(ir::TempId t) {
+  if (temp(t).kind == ir::TempKind::kGlobal) return qword[rbp + temp(t).value];
+  if (spill_slot_[t] < 0) {
+    if (next_spill_slot_ >= kSpillSlots) too_many_locals_ = true;
+    spill_slot_[t] = next_spill_slot_ < kSpillSlots ? next_spill_slot_++ : 0;
+  }
+  return qword[rsp + 8 * spill_slot_[t]];
+}
+
+void Compiler::write_back(int reg) {
+  RegState& r = regs_[reg];
+  if (r.temp == kNoTemp || !r.dirty) return;
+  mov(home(ir::TempId(r.temp)), Reg64(reg));
+  temps_[r.temp].in_memory = true;
+  r.dirty = false;
+}
+
+void Compiler::evict(int reg) {
+  write_back(reg);
+  RegState& r = regs_[reg];
+  if (r.temp != kNoTemp) temps_[r.temp].reg = kNoReg;
+  r.temp = kNoTemp;
+  r.dirty = false;
+}
+
+int Compiler::allocate_reg() {
+  for (int reg : kAllocatable) {
+    if (regs_[reg].temp == kNoTemp && !regs_[reg].locked) return reg;
+  }
+  // Prefer evicting a clean register (no store needed), round-robin for fairness.
+  const int n = int(std::size(kAllocatable));
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < n; ++i) {
+      const int reg = kAllocatable[(eviction_cursor_ + i) % n];
+      if (regs_[reg].locked || (pass == 0 && regs_[reg].dirty)) continue;
+      eviction_cursor_ = (eviction_cursor_ + i + 1) % n;
+      evict(reg);
+      return reg;
+    }
+  }
+  throw Xbyak::Error(Xbyak::ERR_INTERNAL);  // more live operands than registers: impossible
+}
+
+Reg64 Compiler::use(ir::TempId t) {
+  if (temps_[t].reg != kNoReg) {
+    regs_[temps_[t].reg].locked = true;
+    return Reg64(temps_[t].reg);
+  }
+  const int reg = allocate_reg();
+  regs_[reg].locked = true;
+  if (is_const(t)) {
+    mov(Reg64(reg), const_value(t));  // transient: owned by no temp, freed after the op
+    return Reg64(reg);
+  }
+  mov(Reg64(reg), home(t));
+  regs_[reg].temp = int(t);
+  regs_[reg].dirty = false;
+  temps_[t].reg = reg;
+  return Reg64(reg);
+}
+
+Reg64 Compiler::def(ir::TempId t) {
+  int reg = temps_[t].reg;
+  if (reg == kNoReg) {
+    reg = allocate_reg();
+    regs_[reg].temp = int(t);
+    temps_[t].reg = reg;
+  }
+  regs_[reg].dirty = true;
+  regs_[reg].locked = true;
+  temps_[t].in_memory = false;
+  return Reg64(reg);
+}
+
+Reg64 Compiler::def_reusing(ir::TempId d, ir::TempId a) {
+  const bool a_dies_here = temp(a).kind == ir::TempKind::kLocal && temps_[a].reg != kNoReg &&
+                           last_use_[a] <= int(current_op_) && a != d;
+  if (temps_[d].reg == kNoReg && a_dies_here) {
+    const int reg = temps_[a].reg;
+    temps_[a].reg = kNoReg;
+    regs_[reg].temp = int(d);
+    temps_[d].reg = reg;
+    regs_[reg].dirty = true;
+    temps_[d].in_memory = false;
+    return Reg64(reg);
+  }
+  return def(d);
+}
+
+void Compiler::unlock_all() {
+  for (RegState& r : regs_) r.locked = false;
+}
+
+void Compiler::free_dead_after(size_t index) {
+  const ir::Op& op = block_.ops[index];
+  for (int i = 0; i < op.nout + op.nin; ++i) {
+    const ir::TempId t = op.args[i];
+    if (temp(t).kind != ir::TempKind::kLocal || last_use_[t] > int(index)) continue;
+    if (temps_[t].reg != kNoReg) {
+      regs_[temps_[t].reg] = RegState{};
+      temps_[t].reg = kNoReg;
+    }
+  }
+}
+
+void Compiler::sync_globals() {
+  for (int reg : kAllocatable) {
+    const int t = regs_[reg].temp;
+    if (t != kNoTemp && temp(ir::TempId(t)).kind == ir::TempKind::kGlobal) write_back(reg);
+  }
+}
+
+void Compiler::spill_all() {
+  for (int reg : kAllocatable) write_back(reg);
+}
+
+void Compiler::forget_all() {
+  for (int reg : kAllocatable) {
+    if (regs_[reg].temp != kNoTemp) temps_[regs_[reg].temp].reg = kNoReg;
+    regs_[reg] = RegState{};
+  }
+}
+
+void Compiler::spill_caller_saved() {
+  for (int reg : kCallerSaved) evict(reg);
+}
+
+void Compiler::drop_globals() {
+  for (int reg : kAllocatable) {
+    const int t = regs_[reg].temp;
+    if (t != kNoTemp && temp(ir::TempId(t)).kind == ir::TempKind::kGlobal) evict(reg);
+  }
+}
+
+void Compiler::write_token() {
+  if (written_insn_ == int64_t(insn_ordinal_)) return;
+  const uint32_t k = insn_ordinal_;
+  const uint32_t token = env_.new_token(block_.insn_pcs[k], block_.n_insns - k);
+  mov(dword[rbp + kOffInsnIndex], token);
+  written_insn_ = k;
+}
+
+void Compiler::mov_temp_to(const Reg64& dst, ir::TempId t) {
+  if (is_const(t)) {
+    mov(dst, const_value(t));
+  } else if (temps_[t].reg != kNoReg) {
+    if (temps_[t].reg != dst.getIdx()) mov(dst, Reg64(temps_[t].reg));
+  } else {
+    mov(dst, home(t));
+  }
+}
+
+Reg64 Compiler::sized(const Reg64& r, ir::ValType type) const {
+  return r;  // width is chosen per instruction with cvt32(); kept for symmetry
+}
+
+// ---------------------------------------------------------------- templates
+
+void Compiler::emit_entry_check() {
+  // Count the whole block in on entry; leave before running it if that would pass the limit.
+  mov(rax, qword[rbp + kOffIcount]);
+  add(rax, int32_t(block_.n_insns));
+  cmp(rax, qword[rbp + kOffIcountLimit]);
+  ja(budget_exit_, T_NEAR);
+  mov(qword[rbp + kOffIcount], rax);
+}
+
+void Compiler::lower_exit(const ir::Op& op) {
+  sync_globals();
+  switch (op.opc) {
+    case Opcode::k_goto_tb: {
+      ChainSite& site = env_.sites->emplace_back();
+      site.owner = &out_;
+      site.target_pc = uint64_t(op.imm);
+      out_.outgoing.push_back(&site);
+      Xbyak::Label& stub = ool_labels_.emplace_back();
+      site.jump = const_cast<uint8_t*>(getCurr());
+      jmp(stub, T_NEAR);
+      out_of_line_.push_back([this, &site, &stub] {
+        L(stub);
+        site.stub = const_cast<uint8_t*>(getCurr());
+        mov(rax, reinterpret_cast<uint64_t>(&site));
+        jmp(env_.epilogue, T_NEAR);
+      });
+      break;
+    }
+    case Opcode::k_goto_ptr: {
+      // Inline lookup in the block cache's direct-mapped array; a miss returns to the
+      // dispatcher with pc stored.
+      mov_temp_to(rax, op.in(0));
+      mov(qword[rbp + kOffPc], rax);
+      mov(ecx, eax);
+      shr(ecx, 1);
+      and_(ecx, uint32_t(env_.fast_entries - 1));
+      shl(ecx, 4);  // sizeof(FastEntry)
+      mov(rdx, reinterpret_cast<uint64_t>(env_.fast_table));
+      add(rdx, rcx);
+      Xbyak::Label& miss = ool_labels_.emplace_back();
+      cmp(qword[rdx], rax);
+      jne(miss, T_NEAR);
+      mov(rdx, qword[rdx + 8]);
+      test(rdx, rdx);
+      jz(miss, T_NEAR);
+      jmp(qword[rdx]);
+      out_of_line_.push_back([this, &miss] {
+        L(miss);
+        xor_(eax, eax);
+        jmp(env_.epilogue, T_NEAR);
+      });
+      break;
+    }
+    default:  // exit
+      mov(rax, uint64_t(op.imm));
+      mov(qword[rbp + kOffPc], rax);
+      xor_(eax, eax);
+      jmp(env_.epilogue, T_NEAR);
+      break;
+  }
+}
+
+namespace {
+Xbyak::Address sized_ptr(Xbyak::CodeGenerator& g, const Xbyak::RegExp& e, unsigned bytes) {
+  switch (bytes) {
+    case 1: return g.byte[e];
+    case 2: return g.word[e];
+    case 4: return g.dword[e];
+    default: return g.qword[e];
+  }
+}
+}  // namespace
+
+void Compiler::lower_env_access(const ir::Op& op) {
+  const unsigned bytes = mem_op_bytes(op.memop);
+  const bool is_signed = op.memop & kMemSigned;
+  if (op.opc == Opcode::k_ld_env) {
+    const Reg64 d = def(op.out());
+    const Xbyak::RegExp at = rbp + op.imm;
+    switch (bytes) {
+      case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
+      case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
+      case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
+      default: mov(d, qword[at]); break;
+    }
+    return;
+  }
+  const ir::TempId v = op.in(0);
+  const Xbyak::Address at = sized_ptr(*this, rbp + op.imm, bytes);
+  if (fits_imm32(v) && bytes == 8) {
+    mov(at, int32_t(const_value(v)));
+  } else {
+    const Reg64 r = use(v);
+    switch (bytes) {
+      case 1: mov(at, r.cvt8()); break;
+      case 2: mov(at, r.cvt16()); break;
+      case 4: mov(at, r.cvt32()); break;
+      default: mov(at, r); break;
+    }
+  }
+}
+
+void Compiler::lower_guest_memory(const ir::Op& op) {
+  const bool is_load = op.opc == Opcode::k_guest_ld;
+  const unsigned bytes = mem_op_bytes(op.memop);
+  write_token();
+  sync_globals();
+  if (!env_.linear_memory) {
+    // Memory behind an interface: every access is a call.
+    spill_caller_saved();
+    mov_temp_to(rsi, op.in(0));
+    if (is_load) {
+      mov(edx, uint32_t(op.memop));
+    } else {
+      mov_temp_to(rdx, op.in(1));
+      mov(ecx, uint32_t(op.memop));
+    }
+    mov(rdi, rbp);
+    mov(rax, reinterpret_cast<uint64_t>(is_load ? env_.load_fn : env_.store_fn));
+    call(rax);
+    if (is_load) mov(def(op.out()), rax);
+    return;
+  }
+  // Linear memory: addresses inside the space are host r15 + addr; host faults there become
+  // guest faults through the memory's fault handler. Anything else takes the out-of-line path,
+  // which always raises (out of range or misaligned atomic), so it need not preserve registers.
+  const Reg64 addr = use(op.in(0));
+  const bool value_is_imm = !is_load && fits_imm32(op.in(1));
+  const Reg64 value_reg = is_load || value_is_imm ? rax : use(op.in(1));
+  Xbyak::Label& slow = ool_labels_.emplace_back();
+  mov(rax, addr);
+  shr(rax, env_.linear_bits);
+  jnz(slow, T_NEAR);
+  if ((op.memop & kMemAligned) && bytes > 1) {
+    test(addr.cvt32(), bytes - 1);
+    jnz(slow, T_NEAR);
+  }
+  const Xbyak::RegExp at = r15 + addr;
+  if (is_load) {
+    const Reg64 d = def(op.out());
+    const bool is_signed = op.memop & kMemSigned;
+    switch (bytes) {
+      case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
+      case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
+      case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
+      default: mov(d, qword[at]); break;
+    }
+  } else {
+    if (value_is_imm) {
+      const int32_t imm = int32_t(const_value(op.in(1)));
+      switch (bytes) {
+        case 1: mov(byte[at], uint8_t(imm)); break;
+        case 2: mov(word[at], uint16_t(imm)); break;
+        case 4: mov(dword[at], uint32_t(imm)); break;
+        default: mov(qword[at], imm); break;
+      }
+    } else {
+      switch (bytes) {
+        case 1: mov(byte[at], value_reg.cvt8()); break;
+        case 2: mov(word[at], value_reg.cvt16()); break;
+        case 4: mov(dword[at], value_reg.cvt32()); break;
+        default: mov(qword[at], value_reg); break;
+      }
+    }
+  }
+  const MemOp memop = op.memop;
+  const ir::TempId value_temp = is_load ? 0 : op.in(1);
+  const int64_t value_imm = value_is_imm ? const_value(value_temp) : 0;
+  out_of_line_.push_back([this, &slow, addr, value_reg, value_is_imm, value_imm, is_load, memop] {
+    L(slow);
+    mov(rsi, addr);
+    if (is_load) {
+      mov(edx, uint32_t(memop));
+    } else {
+      if (value_is_imm) {
+        mov(rdx, value_imm);
+      } else {
+        mov(rdx, value_reg);
+      }
+      mov(ecx, uint32_t(memop));
+    }
+    mov(rdi, rbp);
+    mov(rax, reinterpret_cast<uint64_t>(is_load ? env_.load_fn : env_.store_fn));
+    call(rax);
+    ud2();  // the access raised; control never comes back here
+  });
+}
+
+void Compiler::lower_call(const ir::Op& op) {
+  const ir::HelperInfo& h = env_.helpers->get(ir::HelperId(op.imm));
+  if (h.flags & ir::HF_CAN_RAISE) write_token();
+  if (h.flags & (ir::HF_CAN_RAISE | ir::HF_READS_GLOBALS | ir::HF_WRITES_GLOBALS)) {
+    sync_globals();
+  }
+  spill_caller_saved();
+  static const Reg64 kArgs[] = {rsi, rdx, rcx, r8};
+  for (int i = 0; i < op.nin; ++i) mov_temp_to(kArgs[i], op.in(i));
+  mov(rdi, rbp);
+  mov(rax, reinterpret_cast<uint64_t>(h.fn));
+  call(rax);
+  if (h.flags & ir::HF_WRITES_GLOBALS) drop_globals();
+  if (op.nout) mov(def(op.out()), rax);
+}
+
+namespace {
+void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target) {
+  using C = ir::Cond;
+  switch (c) {
+    case C::kEq: g.je(target, g.T_NEAR); break;
+    case C::kNe: g.jne(target, g.T_NEAR); break;
+    case C::kLt: g.jl(target, g.T_NEAR); break;
+    case C::kGe: g.jge(target, g.T_NEAR); break;
+    case C::kLtu: g.jb(target, g.T_NEAR); break;
+    case C::kGeu: g.jae(target, g.T_NEAR); break;
+    case C::kGt: g.jg(target, g.T_NEAR); break;
+    case C::kLe: g.jle(target, g.T_NEAR); break;
+    case C::kGtu: g.ja(target, g.T_NEAR); break;
+    case C::kLeu: g.jbe(target, g.T_NEAR); break;
+  }
+}
+}  // namespace
+
+void Compiler::lower_branch(const ir::Op& op) {
+  // Control-flow joins inside a block: every temp is in its home at a label.
+  spill_all();
+  if (op.opc == Opcode::k_br) {
+    jmp(labels_[op.imm], T_NEAR);
+    forget_all();
+    return;
+  }
+  compare_operands(op.in(0), op.in(1), op.type);
+  jump_if(*this, op.cond, labels_[op.imm]);
+}
+
+void Compiler::lower(const ir::Op& op, size_t index) {
+  current_op_ = index;
+  switch (op.opc) {
+    case Opcode::k_insn_start:
+      insn_ordinal_ = insn_count_++;
+      break;
+    case Opcode::k_set_label:
+      spill_all();
+      forget_all();
+      L(labels_[op.imm]);
+      written_insn_ = -1;  // paths join here with different tokens written
+      break;
+    case Opcode::k_br:
+    case Opcode::k_brcond: lower_branch(op); break;
+    case Opcode::k_goto_tb:
+    case Opcode::k_goto_ptr:
+    case Opcode::k_exit:
+      lower_exit(op);
+      forget_all();  // nothing falls through a block exit
+      break;
+    case Opcode::k_guest_ld:
+    case Opcode::k_guest_st: lower_guest_memory(op); break;
+    case Opcode::k_ld_env:
+    case Opcode::k_st_env: lower_env_access(op); break;
+    case Opcode::k_call: lower_call(op); break;
+    case Opcode::k_setcond:
+    case Opcode::k_movcond: lower_compare(op); break;
+    default: lower_alu(op); break;
+  }
+}
+
+void Compiler::emit_out_of_line() {
+  L(budget_exit_);
+  mov(rax, block_.pc);
+  mov(qword[rbp + kOffPc], rax);
+  xor_(eax, eax);
+  jmp(env_.epilogue, T_NEAR);
+  // Lambdas may add none; iterate by index as a precaution against growth.
+  for (size_t i = 0; i < out_of_line_.size(); ++i) out_of_line_[i]();
+}
+
+CompileStatus Compiler::run() {
+  const size_t n_temps = block_.temps.size();
+  temps_.assign(n_temps, TempState{});
+  spill_slot_.assign(n_temps, -1);
+  last_use_.assign(n_temps, -1);
+  for (size_t t = 0; t < n_temps; ++t) {
+    temps_[t].in_memory = block_.temps[t].kind == ir::TempKind::kGlobal;
+  }
+  for (size_t i = 0; i < block_.ops.size(); ++i) {
+    const ir::Op& op = block_.ops[i];
+    for (int k = 0; k < op.nin; ++k) last_use_[op.in(k)] = int(i);
+  }
+  labels_.resize(block_.n_labels);
+  emit_entry_check();
+  for (size_t i = 0; i < block_.ops.size(); ++i) {
+    lower(block_.ops[i], i);
+    unlock_all();
+    free_dead_after(i);
+  }
+  emit_out_of_line();
+  if (too_many_locals_) return CompileStatus::kTooManyLocals;
+  ready();
+  out_.entry = getCode();
+  out_.host_bytes = uint32_t(getSize());
+  buffer_.commit(getSize());
+  return CompileStatus::kOk;
+}
+
+CompileStatus compile_block(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env,
+                            JitBlock& out) {
+  const size_t sites_before = env.sites->size();
+  try {
+    Compiler compiler(block, buffer, env, out);
+    CompileStatus status = compiler.run();
+    if (status != CompileStatus::kOk) {
+      env.sites->resize(sites_before);
+      out.outgoing.clear();
+    }
+    return status;
+  } catch (const Xbyak::Error& e) {
+    env.sites->resize(sites_before);
+    out.outgoing.clear();
+    if (int(e) == Xbyak::ERR_CODE_IS_TOO_BIG) return CompileStatus::kBufferFull;
+    throw;
+  }
+}
+
+}  // namespace rwd::jit

@@ -1,0 +1,44 @@
+// Lowers one IR block to x86-64 with xbyak. Every IR op has one lowering ("template"), grouped
+// by op class (block_compiler.cpp: control flow, memory, calls; lower_alu.cpp: arithmetic).
+// A small allocator caches temps in host registers within the block.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "ir/helpers.h"
+#include "ir/ir.h"
+#include "jit/code_buffer.h"
+#include "jit/jit_block.h"
+
+namespace rwd::jit {
+
+// What compiled code needs to know about the engine it runs in.
+struct CompileEnv {
+  const ir::HelperTable* helpers = nullptr;
+  const uint8_t* epilogue = nullptr;  // leave translated code, returning rax to the dispatcher
+  const void* fast_table = nullptr;   // BlockCache<JitBlock>::fast_table()
+  uint64_t fast_entries = 0;
+  // Linear guest memory (user mode): guest address a is at host r15 + a for a < 2^linear_bits.
+  bool linear_memory = false;
+  int linear_bits = 0;
+  // Out-of-line accesses: fn(CpuState*, addr, memop) -> value / fn(cpu, addr, value, memop).
+  const void* load_fn = nullptr;
+  const void* store_fn = nullptr;
+  // Allocates a token naming (pc, instructions not retired) for fault recovery.
+  std::function<uint32_t(uint64_t pc, uint32_t unretired)> new_token;
+  std::deque<ChainSite>* sites = nullptr;
+};
+
+// Stack frame of translated code, set up once by the entry trampoline.
+constexpr int kSpillSlots = 4096;
+constexpr int kFrameBytes = 8 + 8 * kSpillSlots;  // keeps rsp 16-byte aligned at calls
+
+enum class CompileStatus { kOk, kBufferFull, kTooManyLocals };
+
+CompileStatus compile_block(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env,
+                            JitBlock& out);
+
+}  // namespace rwd::jit

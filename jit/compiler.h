@@ -1,0 +1,100 @@
+// The block compiler's internals, shared by the files that hold its op templates. Not part of
+// the JIT's interface (see block_compiler.h).
+#pragma once
+
+#define XBYAK_NO_OP_NAMES  // the IR has ops named and/or/xor/not
+#include <xbyak/xbyak.h>
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "jit/block_compiler.h"
+
+namespace rwd::jit {
+
+// Host registers: rbp holds the CpuState, r15 the linear memory base, rsp the spill frame;
+// rax, rcx and rdx are scratch inside a single template and never hold temps.
+class Compiler : public Xbyak::CodeGenerator {
+ public:
+  Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env, JitBlock& out);
+  CompileStatus run();
+
+ private:
+  using Reg64 = Xbyak::Reg64;
+  static constexpr int kNoReg = -1;
+  static constexpr int kNoTemp = -1;
+
+  struct TempState {
+    int reg = kNoReg;
+    bool in_memory = false;  // the home (CpuState field or spill slot) holds the value
+  };
+  struct RegState {
+    int temp = kNoTemp;
+    bool dirty = false;
+    bool locked = false;  // used by the op being lowered
+  };
+
+  // ---- Allocator (block_compiler.cpp) ----
+  const ir::Temp& temp(ir::TempId t) const { return block_.temps[t]; }
+  bool is_const(ir::TempId t) const { return temp(t).kind == ir::TempKind::kConst; }
+  int64_t const_value(ir::TempId t) const { return temp(t).value; }
+  bool fits_imm32(ir::TempId t) const;
+  Xbyak::Address home(ir::TempId t);
+  int allocate_reg();
+  void evict(int reg);
+  void write_back(int reg);
+  Reg64 use(ir::TempId t);           // a register holding t (consts: a transient register)
+  Reg64 def(ir::TempId t);           // the register t's new value goes into
+  Reg64 def_reusing(ir::TempId d, ir::TempId a);  // like def, preferring a's reg if a dies here
+  void unlock_all();
+  void free_dead_after(size_t op_index);
+  void sync_globals();               // store dirty globals to CpuState, keeping them cached
+  void spill_all();                  // every dirty temp to its home
+  void forget_all();                 // drop every register association
+  void spill_caller_saved();         // before a call
+  void drop_globals();               // after a helper wrote CpuState registers
+  void write_token();                // before an op that can raise
+
+  // ---- Templates ----
+  void lower(const ir::Op& op, size_t index);
+  void lower_alu(const ir::Op& op);            // lower_alu.cpp
+  void lower_compare(const ir::Op& op);        // lower_alu.cpp
+  void lower_guest_memory(const ir::Op& op);
+  void lower_env_access(const ir::Op& op);
+  void lower_call(const ir::Op& op);
+  void lower_branch(const ir::Op& op);
+  void lower_exit(const ir::Op& op);
+  void emit_entry_check();
+  void compare_operands(ir::TempId a, ir::TempId b, ir::ValType type);  // lower_alu.cpp
+  void emit_out_of_line();
+
+  // Operand helpers for two-operand x86 arithmetic.
+  void mov_temp_to(const Reg64& dst, ir::TempId t);
+  Reg64 sized(const Reg64& r, ir::ValType type) const;
+
+  const ir::Block& block_;
+  CodeBuffer& buffer_;
+  const CompileEnv& env_;
+  JitBlock& out_;
+
+  std::vector<TempState> temps_;
+  std::array<RegState, 16> regs_{};
+  std::vector<int> spill_slot_;   // per temp: slot index, or -1
+  std::vector<int> last_use_;     // per temp: index of the last op reading it
+  int next_spill_slot_ = 0;
+  bool too_many_locals_ = false;
+  int eviction_cursor_ = 0;
+
+  std::vector<Xbyak::Label> labels_;
+  std::deque<Xbyak::Label> ool_labels_;  // targets of out-of-line code (stable addresses)
+  Xbyak::Label budget_exit_;
+  std::vector<std::function<void()>> out_of_line_;  // slow paths and stubs, emitted at the end
+  uint32_t insn_ordinal_ = 0;  // instruction the current op belongs to
+  uint32_t insn_count_ = 0;
+  size_t current_op_ = 0;
+  int64_t written_insn_ = -1;  // instruction whose token cpu.insn_index holds, -1 if unknown
+};
+
+}  // namespace rwd::jit

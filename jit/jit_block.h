@@ -1,0 +1,43 @@
+// What the template JIT keeps for each translated block.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace rwd::jit {
+
+struct JitBlock;
+
+// A `goto_tb` exit: a 5-byte `jmp rel32` that first leads to a stub returning to the
+// dispatcher, and that the dispatcher re-points straight at the next block once it knows it.
+struct ChainSite {
+  uint8_t* jump = nullptr;   // the jmp instruction
+  uint8_t* stub = nullptr;   // its original target
+  uint64_t target_pc = 0;
+  JitBlock* owner = nullptr;
+  JitBlock* linked_to = nullptr;
+};
+
+// Where a fault inside translated code happened: the instruction's pc, and how many of the
+// instructions counted at block entry did not retire.
+struct InsnToken {
+  uint64_t pc;
+  uint32_t unretired;
+};
+
+struct JitBlock {
+  // First member on purpose: translated code jumps through [block + 0] after an inline lookup.
+  const uint8_t* entry = nullptr;
+  uint64_t pc = 0;
+  uint32_t n_insns = 0;
+  uint32_t size_bytes = 0;
+  uint32_t host_bytes = 0;
+  bool cacheable = true;  // false for blocks shortened to stop at an exact count
+  std::vector<ChainSite*> outgoing;
+  std::vector<ChainSite*> incoming;  // sites of other blocks linked to this one
+};
+
+static_assert(offsetof(JitBlock, entry) == 0);
+
+}  // namespace rwd::jit

@@ -1,0 +1,213 @@
+#include "jit/jit_engine.h"
+
+#define XBYAK_NO_OP_NAMES
+#include <xbyak/xbyak.h>
+
+#include <chrono>
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "cpu/guest_memory.h"
+
+namespace rwd::jit {
+
+namespace {
+
+// Out-of-line memory access from translated code: the memory's own load/store, which raise.
+uint64_t load_from_jit(CpuState* cpu, uint64_t addr, uint64_t memop) {
+  return cpu->memory->load(*cpu, addr, MemOp(memop));
+}
+uint64_t store_from_jit(CpuState* cpu, uint64_t addr, uint64_t value, uint64_t memop) {
+  cpu->memory->store(*cpu, addr, value, MemOp(memop));
+  return 0;
+}
+
+int log2_exact(uint64_t v) {
+  int bits = 0;
+  while ((uint64_t{1} << bits) < v) ++bits;
+  return (uint64_t{1} << bits) == v ? bits : -1;
+}
+
+}  // namespace
+
+JitEngine::JitEngine(const Translator& translator, size_t code_cache_bytes)
+    : translator_(translator), buffer_(code_cache_bytes) {
+  emit_trampolines();
+  env_.helpers = &translator_.helpers();
+  env_.epilogue = epilogue_;
+  env_.fast_table = cache_.fast_table();
+  env_.fast_entries = BlockCache<JitBlock>::kFastEntries;
+  env_.load_fn = reinterpret_cast<const void*>(&load_from_jit);
+  env_.store_fn = reinterpret_cast<const void*>(&store_from_jit);
+  env_.sites = &sites_;
+  env_.new_token = [this](uint64_t pc, uint32_t unretired) {
+    tokens_.push_back({pc, unretired});
+    return uint32_t(tokens_.size() - 1);
+  };
+  tokens_.push_back({0, 0});
+}
+
+JitEngine::~JitEngine() = default;
+
+// enter(cpu, code, memory_base): saves the callee-saved registers, sets up the frame that
+// translated code spills into, and jumps to `code`. Translated code leaves through the
+// epilogue with rax = the ChainSite it left by (or null).
+void JitEngine::emit_trampolines() {
+  struct Trampolines : Xbyak::CodeGenerator {
+    Trampolines(CodeBuffer& b) : Xbyak::CodeGenerator(b.remaining(), b.cursor()) {
+      push(rbp);
+      push(rbx);
+      push(r12);
+      push(r13);
+      push(r14);
+      push(r15);
+      sub(rsp, kFrameBytes);
+      mov(rbp, rdi);
+      mov(r15, rdx);
+      jmp(rsi);
+      align(16);
+      epilogue = getCurr();
+      add(rsp, kFrameBytes);
+      pop(r15);
+      pop(r14);
+      pop(r13);
+      pop(r12);
+      pop(rbx);
+      pop(rbp);
+      ret();
+      align(16);
+    }
+    const uint8_t* epilogue = nullptr;
+  } t(buffer_);
+  enter_ = reinterpret_cast<EnterFn>(const_cast<uint8_t*>(t.getCode()));
+  epilogue_ = t.epilogue;
+  buffer_.commit(t.getSize());
+  trampoline_bytes_ = buffer_.used();
+}
+
+void JitEngine::flush() {
+  cache_.clear();
+  short_block_.reset();
+  sites_.clear();
+  tokens_.resize(1);
+  buffer_.reset_to(trampoline_bytes_);
+  stats_.flushes++;
+}
+
+void JitEngine::invalidate(uint64_t start, uint64_t len) {
+  cache_.invalidate(start, len, [this](JitBlock& b) { unlink_incoming(b); });
+}
+
+void JitEngine::unlink_incoming(JitBlock& block) {
+  for (ChainSite* site : block.incoming) {
+    if (site->linked_to != &block) continue;
+    const int32_t rel = int32_t(site->stub - (site->jump + 5));
+    std::memcpy(site->jump + 1, &rel, 4);
+    site->linked_to = nullptr;
+  }
+  block.incoming.clear();
+}
+
+void JitEngine::link(ChainSite& site, JitBlock& target) {
+  const int32_t rel = int32_t(target.entry - (site.jump + 5));
+  std::memcpy(site.jump + 1, &rel, 4);
+  site.linked_to = &target;
+  target.incoming.push_back(&site);
+  stats_.links++;
+}
+
+std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_t max_insns) {
+  const auto started = std::chrono::steady_clock::now();  // statistics only, never guest-visible
+  for (int attempt = 0;; ++attempt) {
+    TranslateResult tr = translator_.translate(*cpu.memory, pc, max_insns);
+    if (!tr.block) raise_exception(cpu, Cause::kInsnPageFault, tr.fetch_fault_addr);
+    if (dump_ir_) std::fputs(tr.block->dump().c_str(), stderr);
+    auto block = std::make_unique<JitBlock>();
+    block->pc = pc;
+    block->n_insns = tr.block->n_insns;
+    block->size_bytes = tr.block->size_bytes;
+    const CompileStatus status = compile_block(*tr.block, buffer_, env_, *block);
+    if (status == CompileStatus::kOk) {
+      stats_.blocks_compiled++;
+      stats_.guest_insns_compiled += block->n_insns;
+      stats_.host_bytes += block->host_bytes;
+      stats_.compile_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      return block;
+    }
+    if (status == CompileStatus::kTooManyLocals) {
+      max_insns = std::max<uint32_t>(1, tr.block->n_insns / 2);
+      continue;
+    }
+    if (attempt > 0) throw std::runtime_error("code cache too small for one block");
+    flush();  // buffer full: start over with an empty cache
+  }
+}
+
+JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
+  JitBlock* block = cache_.find(cpu.pc);
+  if (!block) {
+    auto fresh = compile(cpu, cpu.pc, Translator::kMaxBlockInsns);
+    const uint64_t size = fresh->size_bytes;
+    block = cache_.insert(cpu.pc, size, std::move(fresh));
+  }
+  if (block->n_insns <= max_insns) return block;
+  short_block_ = compile(cpu, cpu.pc, uint32_t(max_insns));
+  short_block_->cacheable = false;
+  return short_block_.get();
+}
+
+void JitEngine::restore_after_exception(CpuState& cpu) {
+  const uint32_t token = cpu.insn_index;
+  if (token == 0 || token >= tokens_.size()) return;  // raised outside translated code
+  cpu.icount -= tokens_[token].unretired;
+  cpu.pc = tokens_[token].pc;
+}
+
+StopInfo JitEngine::run(CpuState& cpu) {
+  GuestMemory& memory = *cpu.memory;
+  if (env_memory_ != &memory) {
+    // Code compiled for one memory layout must not run against another.
+    if (env_memory_) flush();
+    env_memory_ = &memory;
+    const int bits = log2_exact(memory.linear_size());
+    env_.linear_memory = memory.linear_base() != nullptr && bits > 0;
+    env_.linear_bits = bits;
+  }
+  std::jmp_buf exit_jmp;
+  cpu.exit_jmp = &exit_jmp;
+  cpu.insn_index = 0;
+  if (setjmp(exit_jmp)) {
+    memory.leave_inline_access();
+    restore_after_exception(cpu);
+    cpu.insn_index = 0;
+    return {StopReason::kException, Cause(cpu.exception_cause), cpu.exception_tval};
+  }
+  memory.enter_inline_access(cpu);
+  ChainSite* came_from = nullptr;
+  for (;;) {
+    if (cpu.exit_requests) {
+      if (cpu.exit_requests & kExitFlushCode) flush();
+      cpu.exit_requests = 0;
+      came_from = nullptr;
+    }
+    if (cpu.icount >= cpu.icount_limit) {
+      memory.leave_inline_access();
+      return {StopReason::kIcountLimit};
+    }
+    const size_t flushes_before = stats_.flushes;
+    cpu.insn_index = 0;
+    JitBlock* block = block_for(cpu, cpu.icount_limit - cpu.icount);
+    if (stats_.flushes != flushes_before) came_from = nullptr;  // its site is gone
+    if (came_from && block->cacheable && came_from->owner->cacheable && !came_from->linked_to) {
+      link(*came_from, *block);
+    }
+    stats_.dispatcher_entries++;
+    came_from = enter_(&cpu, block->entry, memory.linear_base());
+    if (came_from) cpu.pc = came_from->target_pc;
+  }
+}
+
+}  // namespace rwd::jit
