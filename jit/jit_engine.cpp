@@ -32,10 +32,10 @@ int log2_exact(uint64_t v) {
 
 }  // namespace
 
-JitEngine::JitEngine(const Translator& translator, size_t code_cache_bytes)
-    : translator_(translator), buffer_(code_cache_bytes) {
+JitEngine::JitEngine(const BlockSource& source, size_t code_cache_bytes)
+    : source_(source), buffer_(code_cache_bytes) {
   emit_trampolines();
-  env_.helpers = &translator_.helpers();
+  env_.helpers = &source_.helpers();
   env_.epilogue = epilogue_;
   env_.fast_table = cache_.fast_table();
   env_.fast_entries = BlockCache<JitBlock>::kFastEntries;
@@ -121,7 +121,7 @@ void JitEngine::link(ChainSite& site, JitBlock& target) {
 std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_t max_insns) {
   const auto started = std::chrono::steady_clock::now();  // statistics only, never guest-visible
   for (int attempt = 0;; ++attempt) {
-    TranslateResult tr = translator_.translate(*cpu.memory, pc, max_insns);
+    TranslateResult tr = source_.translate(*cpu.memory, pc, max_insns);
     if (!tr.block) raise_exception(cpu, Cause::kInsnPageFault, tr.fetch_fault_addr);
     if (dump_ir_) std::fputs(tr.block->dump().c_str(), stderr);
     auto block = std::make_unique<JitBlock>();

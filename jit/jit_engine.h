@@ -30,7 +30,7 @@ class JitEngine final : public ExecutionEngine {
  public:
   static constexpr size_t kDefaultCodeCacheBytes = size_t{64} << 20;
 
-  explicit JitEngine(const Translator& translator, size_t code_cache_bytes = kDefaultCodeCacheBytes);
+  explicit JitEngine(const BlockSource& source, size_t code_cache_bytes = kDefaultCodeCacheBytes);
   ~JitEngine() override;
 
   StopInfo run(CpuState& cpu) override;
@@ -50,7 +50,7 @@ class JitEngine final : public ExecutionEngine {
   void unlink_incoming(JitBlock& block);
   void restore_after_exception(CpuState& cpu);
 
-  const Translator& translator_;
+  const BlockSource& source_;
   CodeBuffer buffer_;
   size_t trampoline_bytes_ = 0;
   EnterFn enter_ = nullptr;

@@ -45,7 +45,7 @@ struct Interpreter::CompiledBlock {
   uint32_t n_locals = 0;
 };
 
-Interpreter::Interpreter(const Translator& translator) : translator_(translator) {}
+Interpreter::Interpreter(const BlockSource& source) : source_(source) {}
 Interpreter::~Interpreter() = default;
 
 void Interpreter::invalidate(uint64_t start, uint64_t len) { cache_.invalidate(start, len); }
@@ -54,7 +54,7 @@ std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& me
                                                                  uint64_t pc,
                                                                  uint32_t max_insns,
                                                                  uint64_t* fetch_fault) {
-  TranslateResult tr = translator_.translate(memory, pc, max_insns);
+  TranslateResult tr = source_.translate(memory, pc, max_insns);
   if (!tr.block) {
     *fetch_fault = tr.fetch_fault_addr;
     return nullptr;
@@ -251,7 +251,7 @@ void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
   auto val = [&](uint32_t s) -> uint64_t& {
     return bases[s >> kSlotIndexBits][s & ((1u << kSlotIndexBits) - 1)];
   };
-  const ir::HelperTable& helpers = translator_.helpers();
+  const ir::HelperTable& helpers = source_.helpers();
   const ResolvedOp* const ops = cb.ops.data();
   for (size_t i = 0;; ++i) {
     const ResolvedOp& op = ops[i];

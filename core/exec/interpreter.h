@@ -20,7 +20,7 @@ struct InterpreterStats {
 
 class Interpreter final : public ExecutionEngine {
  public:
-  explicit Interpreter(const Translator& translator);
+  explicit Interpreter(const BlockSource& source);
   ~Interpreter() override;
 
   StopInfo run(CpuState& cpu) override;
@@ -38,7 +38,7 @@ class Interpreter final : public ExecutionEngine {
                                          uint64_t* fetch_fault);
   void execute(const CompiledBlock& block, CpuState& cpu);
 
-  const Translator& translator_;
+  const BlockSource& source_;
   BlockCache<CompiledBlock> cache_;
   // A block shortened to stop at an exact instruction count; used once, never cached.
   std::unique_ptr<CompiledBlock> short_block_;

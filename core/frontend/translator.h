@@ -22,16 +22,28 @@ struct TranslateResult {
   uint64_t fetch_fault_addr = 0;     // valid when block is null
 };
 
-class Translator {
+// Where execution tiers get IR from. The RISC-V Translator is the real source; tests supply
+// hand-built or random blocks through the same seam.
+class BlockSource {
+ public:
+  virtual ~BlockSource() = default;
+  virtual const ir::HelperTable& helpers() const = 0;
+  // The IR for guest code at pc: at most max_insns (>= 1) instructions.
+  virtual TranslateResult translate(GuestMemory& memory, uint64_t pc,
+                                    uint32_t max_insns) const = 0;
+};
+
+class Translator final : public BlockSource {
  public:
   Translator();
 
-  const ir::HelperTable& helpers() const { return helpers_; }
+  const ir::HelperTable& helpers() const override { return helpers_; }
   const HelperIds& ids() const { return ids_; }
 
   // Translates at most max_insns (>= 1) instructions from pc, stopping at the end of a page or
   // at any instruction that leaves or must end the block.
-  TranslateResult translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns) const;
+  TranslateResult translate(GuestMemory& memory, uint64_t pc,
+                            uint32_t max_insns) const override;
 
   static constexpr uint32_t kMaxBlockInsns = 256;
 
