@@ -52,10 +52,13 @@ const char* syscall_name(uint64_t number) {
 
 int64_t host_result(long result) { return result == -1 ? -errno : result; }
 
-std::optional<void*> host_buffer(const UserMemory& memory, uint64_t guest, uint64_t len) {
+std::optional<void*> host_buffer(UserMemory& memory, uint64_t guest, uint64_t len) {
   if (guest == 0) return nullptr;
   uint8_t* host = memory.host_pointer(guest, len);
   if (!host) return std::nullopt;
+  // The kernel may write through this pointer; it must not meet a page kept read-only to
+  // catch self-modifying code (that write would fail with EFAULT instead of dropping code).
+  memory.release_watched_pages(guest, len);
   return host;
 }
 

@@ -45,7 +45,7 @@ int64_t host_result(long result);
 
 // Host pointer for a guest buffer handed to the kernel: guest NULL stays NULL; a range outside
 // the guest space is nullopt (the caller returns -EFAULT).
-std::optional<void*> host_buffer(const UserMemory& memory, uint64_t guest, uint64_t len);
+std::optional<void*> host_buffer(UserMemory& memory, uint64_t guest, uint64_t len);
 
 // A guest path string (at most PATH_MAX); nullopt when unreadable.
 std::optional<std::string> read_guest_path(const GuestProcess& process, uint64_t guest);

@@ -107,11 +107,46 @@ bool UserMemory::fetch16(uint64_t vaddr, uint16_t* out) {
     if (!vma || !(vma->prot & kProtExec)) return false;
     fetch_cache_start_ = vma->start;
     fetch_cache_end_ = vma->end;
+    fetch_cache_writable_ = vma->prot & kProtWrite;
+  }
+  if (fetch_cache_writable_ && !code_watch_paused_) {
+    const uint64_t page = page_down(vaddr);
+    if (!watched_pages_.contains(page)) watch_for_code_writes(page, *find_vma(vaddr));
   }
   // Executable pages are host-readable (host_prot_for), and a 2-aligned halfword never crosses
   // a page, so this read cannot fault.
   std::memcpy(out, base_ + vaddr, 2);
   return true;
+}
+
+void UserMemory::watch_for_code_writes(uint64_t page_start, const Vma& vma) {
+  // Readable but not writable on the host; executable pages are always host-readable.
+  if (::mprotect(base_ + page_start, kGuestPageSize, host_prot_for(vma.prot & ~kProtWrite)) == 0) {
+    watched_pages_.insert(page_start);
+  }
+}
+
+bool UserMemory::release_watched_pages(uint64_t start, uint64_t len) {
+  if (watched_pages_.empty() || len == 0) return false;
+  bool released = false;
+  auto it = watched_pages_.lower_bound(page_down(start));
+  while (it != watched_pages_.end() && *it < start + len) {
+    const uint64_t page = *it;
+    const Vma* vma = find_vma(page);
+    ::mprotect(base_ + page, kGuestPageSize, host_prot_for(vma ? vma->prot : kProtNone));
+    note_code_change(page, page + kGuestPageSize);
+    it = watched_pages_.erase(it);
+    released = true;
+  }
+  return released;
+}
+
+void UserMemory::forget_watched_pages(uint64_t start, uint64_t end) {
+  auto it = watched_pages_.lower_bound(page_down(start));
+  while (it != watched_pages_.end() && *it < end) {
+    note_code_change(*it, *it + kGuestPageSize);
+    it = watched_pages_.erase(it);
+  }
 }
 
 // --- VMA bookkeeping ---
@@ -145,6 +180,7 @@ bool UserMemory::is_accessible(uint64_t start, uint64_t len, int prot) const {
 }
 
 bool UserMemory::carve(uint64_t start, uint64_t end) {
+  forget_watched_pages(start, end);
   bool had_exec = false;
   auto it = vmas_.upper_bound(start);
   if (it != vmas_.begin()) --it;
@@ -414,6 +450,7 @@ bool UserMemory::copy_from_guest(void* dst, uint64_t guest, uint64_t len) const 
 }
 
 bool UserMemory::copy_to_guest(uint64_t guest, const void* src, uint64_t len) {
+  release_watched_pages(guest, len);
   if (len == 0) return true;
   if (!is_accessible(guest, len, kProtWrite)) return false;
   std::memcpy(base_ + guest, src, len);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,18 @@ class UserMemory final : public GuestMemory {
   // Records that guest code in [start, end) changed by other means (riscv_flush_icache).
   void note_code_change(uint64_t start, uint64_t end);
 
+  // Self-modifying code. Code fetched from a page the guest may write is translated from a
+  // snapshot, so such pages are kept read-only on the host ("watched"): a guest store to one
+  // faults precisely, and the process loop calls release_watched_pages() (which restores
+  // write access and records a code change) and re-runs the store. Host-side writers —
+  // syscalls filling guest buffers, copy_to_guest — release the pages they write first.
+  // Returns whether [start, start+len) touched any watched page.
+  bool release_watched_pages(uint64_t start, uint64_t len);
+  size_t watched_page_count() const { return watched_pages_.size(); }
+  // While paused, fetching from writable pages does not watch them (used to run the one store
+  // that hit a watched page, whose own block may sit on that page).
+  void pause_code_watch(bool paused) { code_watch_paused_ = paused; }
+
  private:
   UserMemory(uint8_t* base, uint64_t reserved_bytes);
   // Puts [start, end) back to the reserved-but-inaccessible state on the host.
@@ -110,6 +123,9 @@ class UserMemory final : public GuestMemory {
   // Removes [start, end) from the VMA list, splitting VMAs that straddle the bounds. Returns
   // whether any removed part was executable.
   bool carve(uint64_t start, uint64_t end);
+  void watch_for_code_writes(uint64_t page_start, const Vma& vma);
+  // Drops watched pages in [start, end) whose host protection is being replaced anyway.
+  void forget_watched_pages(uint64_t start, uint64_t end);
   void insert_vma(Vma vma);
   [[noreturn]] void raise_access_fault(CpuState& cpu, uint64_t vaddr, bool is_store) const;
 
@@ -119,10 +135,13 @@ class UserMemory final : public GuestMemory {
   uint64_t brk_start_ = 0;
   uint64_t brk_current_ = 0;
   uint64_t mmap_ceiling_ = kGuestSpaceSize;
+  std::set<uint64_t> watched_pages_;  // page-aligned guest addresses
+  bool code_watch_paused_ = false;
   std::vector<std::pair<uint64_t, uint64_t>> code_changes_;
   // fetch16 is hot in the translator; remember the last executable VMA it hit.
   uint64_t fetch_cache_start_ = 0;
   uint64_t fetch_cache_end_ = 0;
+  bool fetch_cache_writable_ = false;
 };
 
 // Host protection for a guest protection: execute-only guest pages stay host-readable because

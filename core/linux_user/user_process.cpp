@@ -214,6 +214,33 @@ std::optional<GuestExit> UserProcess::handle_fault(Cause cause, uint64_t tval) {
   return process.exit;
 }
 
+// A store hit a page holding translated code (UserMemory::release_watched_pages), so it did not
+// happen. Translations of that page are dropped, then exactly that one instruction runs with
+// watching paused — its own block may live on the page it writes, and translating it again with
+// watching on would write-protect the page again and fault forever. Whatever was translated
+// during the step is dropped afterwards, so the page is watched again from the next fetch on.
+void UserProcess::step_past_code_store(ExecutionEngine& engine, uint64_t address) {
+  GuestProcess& process = *state_;
+  UserMemory& memory = *process.memory;
+  for (const auto& [start, len] : memory.take_code_changes()) engine.invalidate(start, len);
+  const uint64_t limit = process.cpu.icount_limit;
+  process.cpu.icount_limit = process.cpu.icount + 1;
+  memory.pause_code_watch(true);
+  const StopInfo stop = engine.run(process.cpu);
+  memory.pause_code_watch(false);
+  process.cpu.icount_limit = limit;
+  const uint64_t page = address & ~(kGuestPageSize - 1);
+  engine.invalidate(page, kGuestPageSize);
+  if (stop.reason == StopReason::kException) {
+    if (stop.cause == Cause::kEcallU) {
+      handle_ecall();
+    } else {
+      handle_fault(stop.cause, stop.tval);
+    }
+  }
+  for (const auto& [start, len] : memory.take_code_changes()) engine.invalidate(start, len);
+}
+
 GuestExit UserProcess::run(ExecutionEngine& engine) {
   GuestProcess& process = *state_;
   while (!process.exit) {
@@ -225,6 +252,10 @@ GuestExit UserProcess::run(ExecutionEngine& engine) {
     }
     if (stop.cause == Cause::kEcallU) {
       handle_ecall();
+    } else if (stop.cause == Cause::kStorePageFault &&
+               process.memory->release_watched_pages(stop.tval, 1)) {
+      step_past_code_store(engine, stop.tval);
+      continue;
     } else {
       handle_fault(stop.cause, stop.tval);
     }
