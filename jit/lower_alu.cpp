@@ -120,7 +120,15 @@ void Compiler::lower_alu(const ir::Op& op) {
           default: b_imm ? imul(dst, dst, imm) : imul(dst, src_reg); break;
         }
       };
-      if (d.getIdx() == a.getIdx()) {
+      if (op.opc == Opcode::k_add && type == ValType::kI64 && d.getIdx() != a.getIdx() &&
+          (b_imm || d.getIdx() != rb.getIdx())) {
+        // Three-operand add without a copy first.
+        if (b_imm) {
+          lea(d, ptr[a + int32_t(const_value(b))]);
+        } else {
+          lea(d, ptr[a + rb]);
+        }
+      } else if (d.getIdx() == a.getIdx()) {
         emit(at_width(d, type), at_width(rb, type));
       } else if (!b_imm && d.getIdx() == rb.getIdx()) {
         if (commutative(op.opc)) {
