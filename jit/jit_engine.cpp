@@ -138,7 +138,13 @@ std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_
       return block;
     }
     if (status == CompileStatus::kTooManyLocals) {
-      max_insns = std::max<uint32_t>(1, tr.block->n_insns / 2);
+      // Fewer instructions need fewer spill slots, down to one instruction, which no frontend
+      // instruction comes near; beyond that the block cannot be compiled at all.
+      if (tr.block->n_insns <= 1) {
+        throw std::runtime_error("one instruction needs more than " +
+                                 std::to_string(kSpillSlots) + " JIT spill slots");
+      }
+      max_insns = tr.block->n_insns / 2;
       continue;
     }
     if (attempt > 0) throw std::runtime_error("code cache too small for one block");

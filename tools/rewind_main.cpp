@@ -117,6 +117,12 @@ int main(int argc, char** argv) {
     // --help and --version exit 0; every malformed command line is a usage error (2).
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (user_cmd->parsed()) return run_user(user, user_cmd->remaining());
+  try {
+    if (user_cmd->parsed()) return run_user(user, user_cmd->remaining());
+  } catch (const std::exception& e) {
+    // Internal limits (e.g. the code cache cannot be mapped): one line, no crash.
+    fmt::print(stderr, "rewind: {}\n", e.what());
+    return 1;
+  }
   return 2;
 }

@@ -109,6 +109,10 @@ std::string Block::dump() const {
 
 std::string verify(const Block& block) {
   std::vector<int> label_defs(block.n_labels, 0);
+  // Where each label was branched to from (instruction ordinal), to check that branches stay
+  // forward and inside their instruction: backends compute liveness and fault positions from
+  // op order, which is only right under that rule.
+  std::vector<int64_t> label_branch_insn(block.n_labels, -1);
   bool open_path = true;  // is the current point reachable by falling through?
   size_t insn_starts = 0;
   for (size_t i = 0; i < block.ops.size(); ++i) {
@@ -157,13 +161,23 @@ std::string verify(const Block& block) {
         for (int a = 0; a < op.nout + op.nin; ++a)
           if (type_of(op.args[a]) != op.type) return where() + ": operand type differs from op";
     }
-    if (op.opc == Opcode::k_insn_start) ++insn_starts;
+    const int64_t insn = int64_t(insn_starts) - 1;  // instruction this op belongs to
+    if (op.opc == Opcode::k_insn_start) {
+      for (size_t l = 0; l < block.n_labels; ++l) {
+        if (label_branch_insn[l] >= 0 && !label_defs[l]) {
+          return where() + fmt::format(": branch to L{} crosses into another instruction", l);
+        }
+      }
+      ++insn_starts;
+    }
     if (op.opc == Opcode::k_set_label) {
       if (op.imm < 0 || uint64_t(op.imm) >= block.n_labels) return where() + ": bad label";
       if (label_defs[op.imm]++) return where() + ": label defined twice";
       open_path = true;
     } else if (op.opc == Opcode::k_br || op.opc == Opcode::k_brcond) {
       if (op.imm < 0 || uint64_t(op.imm) >= block.n_labels) return where() + ": bad label";
+      if (label_defs[op.imm]) return where() + ": backward branch (branches go forward only)";
+      label_branch_insn[op.imm] = insn;
       if (op.opc == Opcode::k_br) open_path = false;
     } else if (def.flags & OPF_TERMINATOR) {
       open_path = false;

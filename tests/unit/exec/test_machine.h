@@ -28,7 +28,7 @@ class FlatMemory final : public GuestMemory {
     std::memcpy(&bytes_[vaddr - base_], &value, mem_op_bytes(op));
   }
   bool fetch16(uint64_t vaddr, uint16_t* out) override {
-    if (vaddr < base_ || vaddr + 2 > base_ + bytes_.size()) return false;
+    if (!inside(vaddr, 2)) return false;
     std::memcpy(out, &bytes_[vaddr - base_], 2);
     return true;
   }
@@ -50,7 +50,11 @@ class FlatMemory final : public GuestMemory {
   void check(CpuState& cpu, uint64_t vaddr, MemOp op, Cause misaligned, Cause fault) {
     const unsigned n = mem_op_bytes(op);
     if ((op & kMemAligned) && (vaddr & (n - 1))) raise_exception(cpu, misaligned, vaddr);
-    if (vaddr < base_ || vaddr + n > base_ + bytes_.size()) raise_exception(cpu, fault, vaddr);
+    if (!inside(vaddr, n)) raise_exception(cpu, fault, vaddr);
+  }
+  // Written without vaddr + n, which wraps for addresses near 2^64.
+  bool inside(uint64_t vaddr, uint64_t n) const {
+    return vaddr >= base_ && n <= bytes_.size() && vaddr - base_ <= bytes_.size() - n;
   }
   uint64_t base_;
   std::vector<uint8_t> bytes_;
