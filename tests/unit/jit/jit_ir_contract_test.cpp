@@ -61,19 +61,6 @@ Outcome run(ExecutionEngine& engine, GuestMemory& memory) {
   return r;
 }
 
-void expect_tiers_agree(const OneBlockSource& source) {
-  test::FlatMemory memory(0x20000, 0x1000);
-  Interpreter interp(source);
-  jit::JitEngine jit(source);
-  const Outcome a = run(interp, memory), b = run(jit, memory);
-  EXPECT_EQ(b.stop.cause, a.stop.cause);
-  EXPECT_EQ(b.stop.tval, a.stop.tval);
-  EXPECT_EQ(b.cpu.pc, a.cpu.pc);
-  EXPECT_EQ(b.cpu.icount, a.cpu.icount);
-  EXPECT_EQ(b.cpu.x[10], a.cpu.x[10]);
-  EXPECT_EQ(b.cpu.x[11], a.cpu.x[11]);
-}
-
 // The IR contract (ops.def) allows only forward branches that stay within their instruction,
 // because backends take liveness and the faulting instruction from op order. These blocks
 // break it, and ir::verify must say so rather than let the tiers disagree.
