@@ -14,9 +14,8 @@ namespace {
 
 // Allocation order: callee-saved first (they survive helper calls), then caller-saved.
 constexpr int kAllocatable[] = {Xbyak::Operand::RBX, Xbyak::Operand::R12, Xbyak::Operand::R13,
-                                Xbyak::Operand::R14, Xbyak::Operand::RSI, Xbyak::Operand::RDI,
-                                Xbyak::Operand::R8,  Xbyak::Operand::R9,  Xbyak::Operand::R10,
-                                Xbyak::Operand::R11};
+                                Xbyak::Operand::RSI, Xbyak::Operand::RDI, Xbyak::Operand::R8,
+                                Xbyak::Operand::R9,  Xbyak::Operand::R10, Xbyak::Operand::R11};
 constexpr int kCallerSaved[] = {Xbyak::Operand::RSI, Xbyak::Operand::RDI, Xbyak::Operand::R8,
                                 Xbyak::Operand::R9,  Xbyak::Operand::R10, Xbyak::Operand::R11};
 
@@ -175,7 +174,15 @@ void Compiler::drop_globals() {
   }
 }
 
+void Compiler::write_icount() {
+  // The count only changes at block entry, so one store per block suffices.
+  if (icount_written_) return;
+  mov(qword[rbp + kOffIcount], kIcountReg);
+  icount_written_ = true;
+}
+
 void Compiler::write_token() {
+  write_icount();
   if (written_insn_ == int64_t(insn_ordinal_)) return;
   const uint32_t k = insn_ordinal_;
   const uint32_t token = env_.new_token(block_.insn_pcs[k], block_.n_insns - k);
@@ -201,11 +208,12 @@ Reg64 Compiler::sized(const Reg64& r, ir::ValType type) const {
 
 void Compiler::emit_entry_check() {
   // Count the whole block in on entry; leave before running it if that would pass the limit.
-  mov(rax, qword[rbp + kOffIcount]);
-  add(rax, int32_t(block_.n_insns));
+  // The count lives in a register while translated code runs: updating it in memory at every
+  // block would chain each block's load to the previous block's store.
+  lea(rax, ptr[kIcountReg + int32_t(block_.n_insns)]);
   cmp(rax, qword[rbp + kOffIcountLimit]);
   ja(budget_exit_, T_NEAR);
-  mov(qword[rbp + kOffIcount], rax);
+  mov(kIcountReg, rax);
 }
 
 void Compiler::lower_exit(const ir::Op& op) {
@@ -275,6 +283,20 @@ Xbyak::Address sized_ptr(Xbyak::CodeGenerator& g, const Xbyak::RegExp& e, unsign
 void Compiler::lower_env_access(const ir::Op& op) {
   const unsigned bytes = mem_op_bytes(op.memop);
   const bool is_signed = op.memop & kMemSigned;
+  if (op.imm == kOffIcount && bytes == 8) {
+    // The count lives in kIcountReg while translated code runs.
+    if (op.opc == Opcode::k_ld_env) {
+      mov(def(op.out()), kIcountReg);
+    } else {
+      mov_temp_to(kIcountReg, op.in(0));
+      icount_written_ = false;
+    }
+    return;
+  }
+  // A partial access to the count goes through the memory copy, made current first; a partial
+  // store is then read back into the register.
+  const bool partial_icount = op.imm < kOffIcount + 8 && op.imm + int64_t(bytes) > kOffIcount;
+  if (partial_icount) write_icount();
   if (op.opc == Opcode::k_ld_env) {
     const Reg64 d = def(op.out());
     const Xbyak::RegExp at = rbp + op.imm;
@@ -299,6 +321,7 @@ void Compiler::lower_env_access(const ir::Op& op) {
       default: mov(at, r); break;
     }
   }
+  if (partial_icount) mov(kIcountReg, qword[rbp + kOffIcount]);
 }
 
 void Compiler::lower_guest_memory(const ir::Op& op) {
@@ -390,6 +413,7 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
 void Compiler::lower_call(const ir::Op& op) {
   const ir::HelperInfo& h = env_.helpers->get(ir::HelperId(op.imm));
   if (h.flags & ir::HF_CAN_RAISE) write_token();
+  if (h.flags & ir::HF_READS_ICOUNT) write_icount();
   if (h.flags & (ir::HF_CAN_RAISE | ir::HF_READS_GLOBALS | ir::HF_WRITES_GLOBALS)) {
     sync_globals();
   }
@@ -444,6 +468,7 @@ void Compiler::lower(const ir::Op& op, size_t index) {
       forget_all();
       L(labels_[op.imm]);
       written_insn_ = -1;  // paths join here with different tokens written
+      icount_written_ = false;  // ...and maybe without the count stored
       break;
     case Opcode::k_br:
     case Opcode::k_brcond: lower_branch(op); break;

@@ -14,8 +14,10 @@
 
 namespace rwd::jit {
 
-// Host registers: rbp holds the CpuState, r15 the linear memory base, rsp the spill frame;
-// rax, rcx and rdx are scratch inside a single template and never hold temps.
+// Host registers: rbp holds the CpuState, r15 the linear memory base, r14 the instruction
+// count (cpu.icount, stored back at every exit and before anything that may read it), rsp the
+// spill frame; rax, rcx and rdx are scratch inside a single template and never hold temps.
+inline const Xbyak::Reg64 kIcountReg = Xbyak::util::r14;
 class Compiler : public Xbyak::CodeGenerator {
  public:
   Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env, JitBlock& out);
@@ -56,6 +58,7 @@ class Compiler : public Xbyak::CodeGenerator {
   void spill_caller_saved();         // before a call
   void drop_globals();               // after a helper wrote CpuState registers
   void write_token();                // before an op that can raise
+  void write_icount();               // make cpu.icount current in memory
 
   // ---- Templates ----
   void lower(const ir::Op& op, size_t index);
@@ -95,6 +98,7 @@ class Compiler : public Xbyak::CodeGenerator {
   uint32_t insn_count_ = 0;
   size_t current_op_ = 0;
   int64_t written_insn_ = -1;  // instruction whose token cpu.insn_index holds, -1 if unknown
+  bool icount_written_ = false;  // cpu.icount in memory already holds this block's count
 };
 
 }  // namespace rwd::jit

@@ -4,6 +4,7 @@
 #include <xbyak/xbyak.h>
 
 #include <chrono>
+#include <cstddef>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -66,9 +67,11 @@ void JitEngine::emit_trampolines() {
       sub(rsp, kFrameBytes);
       mov(rbp, rdi);
       mov(r15, rdx);
+      mov(r14, qword[rbp + offsetof(CpuState, icount)]);
       jmp(rsi);
       align(16);
       epilogue = getCurr();
+      mov(qword[rbp + offsetof(CpuState, icount)], r14);
       add(rsp, kFrameBytes);
       pop(r15);
       pop(r14);
@@ -130,6 +133,10 @@ std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_
     block->size_bytes = tr.block->size_bytes;
     const CompileStatus status = compile_block(*tr.block, buffer_, env_, *block);
     if (status == CompileStatus::kOk) {
+      if (perf_map_) {
+        std::fprintf(perf_map_, "%lx %x guest:%lx+%u\n", reinterpret_cast<uintptr_t>(block->entry),
+                     block->host_bytes, static_cast<unsigned long>(pc), block->n_insns);
+      }
       stats_.blocks_compiled++;
       stats_.guest_insns_compiled += block->n_insns;
       stats_.host_bytes += block->host_bytes;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -38,6 +39,9 @@ class JitEngine final : public ExecutionEngine {
 
   const JitStats& stats() const { return stats_; }
   void set_dump_ir(bool on) { dump_ir_ = on; }
+  // Describe every compiled block to Linux perf ("START SIZE guest:PC" lines, the format of
+  // /tmp/perf-PID.map), so profiles of translated code name the guest code they ran.
+  void set_perf_map(std::FILE* out) { perf_map_ = out; }
 
  private:
   using EnterFn = ChainSite* (*)(CpuState* cpu, const uint8_t* code, uint8_t* memory_base);
@@ -64,6 +68,7 @@ class JitEngine final : public ExecutionEngine {
   const GuestMemory* env_memory_ = nullptr;  // the memory env_ was set up for
   JitStats stats_;
   bool dump_ir_ = false;
+  std::FILE* perf_map_ = nullptr;
 };
 
 }  // namespace rwd::jit

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <sys/resource.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -23,6 +25,7 @@ struct UserCommand {
   bool stats = false;
   bool dump_ir = false;
   bool strace = false;
+  bool perf_map = false;
   uint64_t seed = 0;
 };
 
@@ -74,6 +77,11 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
   } else {
     jit::JitEngine engine(translator, opts.code_cache_mib << 20);
     engine.set_dump_ir(opts.dump_ir);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> perf_map(nullptr, &std::fclose);
+    if (opts.perf_map) {
+      perf_map.reset(std::fopen(fmt::format("/tmp/perf-{}.map", getpid()).c_str(), "w"));
+      engine.set_perf_map(perf_map.get());
+    }
     result = process->run(engine);
     if (opts.stats) {
       const jit::JitStats& s = engine.stats();
@@ -107,6 +115,8 @@ int main(int argc, char** argv) {
   user_cmd->add_flag("--stats", user.stats, "Print instruction and translation counts on exit");
   user_cmd->add_flag("--dump-ir", user.dump_ir, "Print the IR of every translated block");
   user_cmd->add_flag("--strace", user.strace, "Trace the guest's system calls");
+  user_cmd->add_flag("--perf-map", user.perf_map,
+                     "Write /tmp/perf-PID.map so Linux perf names translated guest code");
   user_cmd->add_option("--seed", user.seed, "Seed for the guest's random bytes (AT_RANDOM, getrandom)");
   // Everything from the program name on belongs to the guest, options included.
   user_cmd->prefix_command();

@@ -54,7 +54,7 @@ Translator::Translator() {
   ids_.raise = helpers_.add({"raise", helper_address(&helper_raise), 2, false,
                              ir::HF_CAN_RAISE | ir::HF_NO_RETURN | ir::HF_ENV_STATE});
   ids_.csr = helpers_.add({"csr", helper_address(&helper_csr), 4, true,
-                           ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
+                           ir::HF_CAN_RAISE | ir::HF_ENV_STATE | ir::HF_READS_ICOUNT});
   ids_.check_frm = helpers_.add({"check_frm", helper_address(&helper_check_frm), 1, false,
                                  ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
   ids_.fence_i =

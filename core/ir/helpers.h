@@ -22,6 +22,7 @@ enum HelperFlags : uint32_t {
   HF_CAN_RAISE = 1 << 3,      // may call raise_exception (globals and insn_index must be synced)
   HF_NO_RETURN = 1 << 4,      // never returns (always raises)
   HF_ENV_STATE = 1 << 5,      // reads/writes non-global CpuState fields (fflags, frm, ...)
+  HF_READS_ICOUNT = 1 << 6,   // reads cpu.icount (which a JIT may keep in a register)
 };
 
 struct HelperInfo {
