@@ -352,9 +352,9 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
   const bool value_is_imm = !is_load && fits_imm32(op.in(1));
   const Reg64 value_reg = is_load || value_is_imm ? rax : use(op.in(1));
   Xbyak::Label& slow = ool_labels_.emplace_back();
-  mov(rax, addr);
-  shr(rax, env_.linear_bits);
-  jnz(slow, T_NEAR);
+  // One macro-fused compare-and-branch against the space size kept next to the code.
+  cmp(addr, qword[rip + linear_limit_]);
+  jae(slow, T_NEAR);
   if ((op.memop & kMemAligned) && bytes > 1) {
     test(addr.cvt32(), bytes - 1);
     jnz(slow, T_NEAR);
@@ -490,6 +490,11 @@ void Compiler::lower(const ir::Op& op, size_t index) {
 }
 
 void Compiler::emit_out_of_line() {
+  if (env_.linear_memory) {
+    align(8);
+    L(linear_limit_);
+    dq(uint64_t{1} << env_.linear_bits);
+  }
   L(budget_exit_);
   mov(rax, block_.pc);
   mov(qword[rbp + kOffPc], rax);
