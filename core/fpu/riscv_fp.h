@@ -9,6 +9,8 @@
 //    results are what the x register receives (W/WU results are sign-extended from 32 bits).
 //  * `rm` is the instruction's rm field; 7 (DYN) selects cpu->frm, which the frontend has
 //    already validated. Exception flags are OR-ed into cpu->fflags.
+//  * Results and flags are always exactly soft-float's; where that is provable in advance a
+//    helper computes them with one host SSE/FMA instruction instead (host_fast_path.h).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,10 @@ struct FpHelper {
 
 // All helpers below, for registration in the IR helper table. Immutable.
 std::span<const FpHelper> fp_helper_table();
+
+// The same helpers (same names, order and inputs) without the host-FPU fast path: every result
+// and flag comes from soft-float. The exact reference the fast path is tested against.
+std::span<const FpHelper> fp_soft_helper_table();
 
 // Declarations, spelled out so the signatures are greppable. Inputs in order:
 //   binary arithmetic: (a, b, rm); fsqrt: (a, rm); fused: (a, b, c, rm);
