@@ -181,13 +181,20 @@ void Compiler::write_icount() {
   icount_written_ = true;
 }
 
+uint32_t Compiler::current_token() {
+  if (token_insn_ != int64_t(insn_ordinal_)) {
+    const uint32_t k = insn_ordinal_;
+    token_ = env_.new_token(block_.insn_pcs[k], block_.n_insns - k);
+    token_insn_ = k;
+  }
+  return token_;
+}
+
 void Compiler::write_token() {
   write_icount();
   if (written_insn_ == int64_t(insn_ordinal_)) return;
-  const uint32_t k = insn_ordinal_;
-  const uint32_t token = env_.new_token(block_.insn_pcs[k], block_.n_insns - k);
-  mov(dword[rbp + kOffInsnIndex], token);
-  written_insn_ = k;
+  mov(dword[rbp + kOffInsnIndex], current_token());
+  written_insn_ = insn_ordinal_;
 }
 
 void Compiler::mov_temp_to(const Reg64& dst, ir::TempId t) {
@@ -327,9 +334,9 @@ void Compiler::lower_env_access(const ir::Op& op) {
 void Compiler::lower_guest_memory(const ir::Op& op) {
   const bool is_load = op.opc == Opcode::k_guest_ld;
   const unsigned bytes = mem_op_bytes(op.memop);
-  write_token();
   sync_globals();
   if (!env_.linear_memory) {
+    write_token();
     // Memory behind an interface: every access is a call.
     spill_caller_saved();
     mov_temp_to(rsi, op.in(0));
@@ -360,9 +367,13 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
     jnz(slow, T_NEAR);
   }
   const Xbyak::RegExp at = r15 + addr;
+  const uint32_t token = current_token();
+  // Records the next instruction, the access itself, as the one a host fault would report.
+  auto mark_fault_site = [&] { out_.fault_sites.emplace_back(uint32_t(getSize()), token); };
   if (is_load) {
-    const Reg64 d = def(op.out());
+    const Reg64 d = def(op.out());  // may emit an eviction store: before the marked access
     const bool is_signed = op.memop & kMemSigned;
+    mark_fault_site();
     switch (bytes) {
       case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
       case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
@@ -370,6 +381,7 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
       default: mov(d, qword[at]); break;
     }
   } else {
+    mark_fault_site();
     if (value_is_imm) {
       const int32_t imm = int32_t(const_value(op.in(1)));
       switch (bytes) {
@@ -390,8 +402,12 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
   const MemOp memop = op.memop;
   const ir::TempId value_temp = is_load ? 0 : op.in(1);
   const int64_t value_imm = value_is_imm ? const_value(value_temp) : 0;
-  out_of_line_.push_back([this, &slow, addr, value_reg, value_is_imm, value_imm, is_load, memop] {
+  out_of_line_.push_back([this, &slow, addr, value_reg, value_is_imm, value_imm, is_load, memop,
+                          token] {
     L(slow);
+    // This path raises through a helper, so the count and the instruction go to memory here.
+    mov(qword[rbp + kOffIcount], kIcountReg);
+    mov(dword[rbp + kOffInsnIndex], token);
     mov(rsi, addr);
     if (is_load) {
       mov(edx, uint32_t(memop));

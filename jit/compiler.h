@@ -59,6 +59,7 @@ class Compiler : public Xbyak::CodeGenerator {
   void drop_globals();               // after a helper wrote CpuState registers
   void write_token();                // before an op that can raise
   void write_icount();               // make cpu.icount current in memory
+  uint32_t current_token();          // the token naming the instruction being lowered
 
   // ---- Templates ----
   void lower(const ir::Op& op, size_t index);
@@ -100,6 +101,8 @@ class Compiler : public Xbyak::CodeGenerator {
   size_t current_op_ = 0;
   int64_t written_insn_ = -1;  // instruction whose token cpu.insn_index holds, -1 if unknown
   bool icount_written_ = false;  // cpu.icount in memory already holds this block's count
+  int64_t token_insn_ = -1;      // instruction that token_ names
+  uint32_t token_ = 0;
 };
 
 }  // namespace rwd::jit

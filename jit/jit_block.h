@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace rwd::jit {
@@ -34,6 +35,9 @@ struct JitBlock {
   uint32_t size_bytes = 0;
   uint32_t host_bytes = 0;
   bool cacheable = true;  // false for blocks shortened to stop at an exact count
+  // Inline guest accesses that may fault: (host offset from entry, token). A host fault there is
+  // mapped back to its instruction through this table instead of a store before every access.
+  std::vector<std::pair<uint32_t, uint32_t>> fault_sites;
   std::vector<ChainSite*> outgoing;
   std::vector<ChainSite*> incoming;  // sites of other blocks linked to this one
 };

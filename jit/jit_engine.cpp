@@ -93,6 +93,7 @@ void JitEngine::emit_trampolines() {
 void JitEngine::flush() {
   cache_.clear();
   short_block_.reset();
+  code_index_.clear();
   sites_.clear();
   tokens_.resize(1);
   buffer_.reset_to(trampoline_bytes_);
@@ -100,7 +101,17 @@ void JitEngine::flush() {
 }
 
 void JitEngine::invalidate(uint64_t start, uint64_t len) {
-  cache_.invalidate(start, len, [this](JitBlock& b) { unlink_incoming(b); });
+  cache_.invalidate(start, len, [this](JitBlock& b) {
+    unlink_incoming(b);
+    unindex_code(b);
+  });
+}
+
+void JitEngine::index_code(JitBlock& block) { code_index_[block.entry] = &block; }
+
+void JitEngine::unindex_code(const JitBlock& block) {
+  auto it = code_index_.find(block.entry);
+  if (it != code_index_.end() && it->second == &block) code_index_.erase(it);
 }
 
 void JitEngine::unlink_incoming(JitBlock& block) {
@@ -165,14 +176,34 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
     auto fresh = compile(cpu, cpu.pc, Translator::kMaxBlockInsns);
     const uint64_t size = fresh->size_bytes;
     block = cache_.insert(cpu.pc, size, std::move(fresh));
+    index_code(*block);
   }
   if (block->n_insns <= max_insns) return block;
+  if (short_block_) unindex_code(*short_block_);
   short_block_ = compile(cpu, cpu.pc, uint32_t(max_insns));
   short_block_->cacheable = false;
+  index_code(*short_block_);
   return short_block_.get();
 }
 
 void JitEngine::restore_after_exception(CpuState& cpu) {
+  const auto* host_pc = reinterpret_cast<const uint8_t*>(cpu.fault_host_pc);
+  if (host_pc && buffer_.contains(host_pc)) {
+    // A host fault in an inline access: its block's fault table names the instruction, and
+    // the count was in kIcountReg (r14) at the time.
+    auto it = code_index_.upper_bound(host_pc);
+    if (it != code_index_.begin()) {
+      const JitBlock& block = *std::prev(it)->second;
+      const uint32_t offset = uint32_t(host_pc - block.entry);
+      for (const auto& [site, token] : block.fault_sites) {
+        if (site != offset) continue;
+        cpu.icount = cpu.fault_host_regs[14] - tokens_[token].unretired;
+        cpu.pc = tokens_[token].pc;
+        return;
+      }
+    }
+    std::abort();  // a host fault in translated code that is not a guest access: a JIT bug
+  }
   const uint32_t token = cpu.insn_index;
   if (token == 0 || token >= tokens_.size()) return;  // raised outside translated code
   cpu.icount -= tokens_[token].unretired;
@@ -192,10 +223,12 @@ StopInfo JitEngine::run(CpuState& cpu) {
   std::jmp_buf exit_jmp;
   cpu.exit_jmp = &exit_jmp;
   cpu.insn_index = 0;
+  cpu.fault_host_pc = 0;
   if (setjmp(exit_jmp)) {
     memory.leave_inline_access();
     restore_after_exception(cpu);
     cpu.insn_index = 0;
+    cpu.fault_host_pc = 0;
     return {StopReason::kException, Cause(cpu.exception_cause), cpu.exception_tval};
   }
   memory.enter_inline_access(cpu);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -53,6 +54,8 @@ class JitEngine final : public ExecutionEngine {
   void link(ChainSite& site, JitBlock& target);
   void unlink_incoming(JitBlock& block);
   void restore_after_exception(CpuState& cpu);
+  void index_code(JitBlock& block);
+  void unindex_code(const JitBlock& block);
 
   const BlockSource& source_;
   CodeBuffer buffer_;
@@ -64,6 +67,7 @@ class JitEngine final : public ExecutionEngine {
   std::unique_ptr<JitBlock> short_block_;
   std::deque<ChainSite> sites_;
   std::vector<InsnToken> tokens_;  // index 0: "no instruction" (fault outside a block)
+  std::map<const uint8_t*, JitBlock*> code_index_;  // block entry -> block, for host faults
   CompileEnv env_;
   const GuestMemory* env_memory_ = nullptr;  // the memory env_ was set up for
   JitStats stats_;

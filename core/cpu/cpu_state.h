@@ -87,6 +87,11 @@ struct CpuState {
   uint32_t insn_index;
   uint64_t exception_tval;
   std::jmp_buf* exit_jmp;
+  // Where the host was when a host fault on guest memory raised the exception (0 when the
+  // exception was raised any other way), and its general registers in x86 encoding order, so
+  // a tier whose code faulted inline can tell which instruction it was running.
+  uint64_t fault_host_pc;
+  uint64_t fault_host_regs[16];
 
   // --- Environment ---
   GuestMemory* memory;

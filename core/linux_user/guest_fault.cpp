@@ -47,6 +47,21 @@ bool fault_was_write(void* context) {
 #endif
 }
 
+// Hands the faulting host pc and registers to the tier that was running (see CpuState).
+void record_host_context(CpuState& cpu, void* context) {
+#if defined(__x86_64__)
+  const auto& g = static_cast<const ucontext_t*>(context)->uc_mcontext.gregs;
+  cpu.fault_host_pc = uint64_t(g[REG_RIP]);
+  // x86 register numbers: rax rcx rdx rbx rsp rbp rsi rdi r8..r15.
+  const int kOrder[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                          REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+  for (int i = 0; i < 16; ++i) cpu.fault_host_regs[i] = uint64_t(g[kOrder[i]]);
+#else
+  (void)cpu;
+  (void)context;
+#endif
+}
+
 void on_host_fault(int signo, siginfo_t* info, void* context) {
   GuestAccessInProgress access = t_access.cpu ? t_access : t_inline_access;
   const auto* addr = static_cast<const uint8_t*>(info->si_addr);
@@ -60,6 +75,7 @@ void on_host_fault(int signo, siginfo_t* info, void* context) {
   t_inline_access.cpu = nullptr;
   bool is_store = access.kind == GuestAccessKind::kStore ||
                   (access.kind == GuestAccessKind::kFromHostContext && fault_was_write(context));
+  record_host_context(*access.cpu, context);
   // si_addr is the first byte that faulted, which is what RISC-V puts in tval for an access
   // that straddles into an unmapped page.
   raise_exception(*access.cpu, is_store ? Cause::kStorePageFault : Cause::kLoadPageFault,
