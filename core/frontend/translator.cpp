@@ -33,7 +33,9 @@ constexpr std::array<const char*, 32> kFprNames = {
     "fa1", "fa2", "fa3",  "fa4",  "fa5", "fa6", "fa7",  "fs2",  "fs3",  "fs4", "fs5",
     "fs6", "fs7", "fs8",  "fs9",  "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
 
-void add_globals(ir::Builder& b) {
+}  // namespace
+
+void add_register_globals(ir::Builder& b) {
   for (int r = 1; r < 32; ++r) {
     b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, x) + 8 * r), kGprNames[r]);
   }
@@ -41,6 +43,8 @@ void add_globals(ir::Builder& b) {
     b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, f) + 8 * r), kFprNames[r]);
   }
 }
+
+namespace {
 
 template <typename... Args>
 void* helper_address(uint64_t (*fn)(CpuState*, Args...)) {
@@ -81,7 +85,7 @@ TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc,
   auto block = std::make_unique<ir::Block>();
   block->pc = pc;
   ir::Builder b(*block);
-  add_globals(b);
+  add_register_globals(b);
   DisasContext ctx{b, ids_, helpers_};
   const uint64_t page_end = (pc | 0xfff) + 1;
   ctx.pc = pc;

@@ -17,6 +17,14 @@ constexpr ir::TempId kFirstGprGlobal = 0;   // x1..x31 -> 0..30 (x0 is the const
 constexpr ir::TempId kFirstFprGlobal = 31;  // f0..f31 -> 31..62
 constexpr ir::TempId kNumGlobals = 63;
 
+namespace ir {
+class Builder;
+}
+
+// Creates the register globals (x1..x31, f0..f31) with the fixed ids above; every block the
+// frontend produces starts with them, and so must any hand-built block run by the tiers.
+void add_register_globals(ir::Builder& b);
+
 struct TranslateResult {
   std::unique_ptr<ir::Block> block;  // null when the first instruction cannot be fetched
   uint64_t fetch_fault_addr = 0;     // valid when block is null

@@ -96,15 +96,6 @@ TestHelpers make_helpers() {
   return h;
 }
 
-constexpr std::array<const char*, 32> kXNames = {
-    "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
-    "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
-    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "x31"};
-constexpr std::array<const char*, 32> kFNames = {
-    "f0",  "f1",  "f2",  "f3",  "f4",  "f5",  "f6",  "f7",  "f8",  "f9",  "f10",
-    "f11", "f12", "f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21",
-    "f22", "f23", "f24", "f25", "f26", "f27", "f28", "f29", "f30", "f31"};
-
 }  // namespace
 
 const TestHelpers& test_helpers() {
@@ -112,14 +103,6 @@ const TestHelpers& test_helpers() {
   return helpers;
 }
 
-void add_register_globals(ir::Builder& b) {
-  for (int r = 1; r < 32; ++r) {
-    b.global(ValType::kI64, int64_t(offsetof(CpuState, x) + 8 * r), kXNames[r]);
-  }
-  for (int r = 0; r < 32; ++r) {
-    b.global(ValType::kI64, int64_t(offsetof(CpuState, f) + 8 * r), kFNames[r]);
-  }
-}
 
 // ------------------------------------------------------------------ the generator
 

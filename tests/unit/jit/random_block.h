@@ -65,10 +65,6 @@ class RandomProgramSource final : public BlockSource {
   GenOptions options_;
 };
 
-// Adds the 63 register globals with the Translator's ids and CpuState offsets (x1..x31 are
-// 0..30, f0..f31 are 31..62), which every block must start with.
-void add_register_globals(ir::Builder& b);
-
 // A small deterministic generator (xoshiro256**), so a seed means the same on every host.
 class Rng {
  public:
