@@ -174,10 +174,16 @@ void Compiler::drop_globals() {
   }
 }
 
+void Compiler::emit_icount_to(const Reg64& dst) {
+  mov(dst, qword[rbp + kOffIcountLimit]);
+  sub(dst, kBudgetReg);
+}
+
 void Compiler::write_icount() {
   // The count only changes at block entry, so one store per block suffices.
   if (icount_written_) return;
-  mov(qword[rbp + kOffIcount], kIcountReg);
+  emit_icount_to(rax);
+  mov(qword[rbp + kOffIcount], rax);
   icount_written_ = true;
 }
 
@@ -215,12 +221,11 @@ Reg64 Compiler::sized(const Reg64& r, ir::ValType type) const {
 
 void Compiler::emit_entry_check() {
   // Count the whole block in on entry; leave before running it if that would pass the limit.
-  // The count lives in a register while translated code runs: updating it in memory at every
-  // block would chain each block's load to the previous block's store.
-  lea(rax, ptr[kIcountReg + int32_t(block_.n_insns)]);
-  cmp(rax, qword[rbp + kOffIcountLimit]);
-  ja(budget_exit_, T_NEAR);
-  mov(kIcountReg, rax);
+  // While translated code runs the count is kept as the budget left, limit - icount, in a
+  // register: one subtract-and-branch per block, and no load-add-store chain through memory
+  // from block to block.
+  sub(kBudgetReg, int32_t(block_.n_insns));
+  jb(budget_exit_, T_NEAR);
 }
 
 void Compiler::lower_exit(const ir::Op& op) {
@@ -291,11 +296,13 @@ void Compiler::lower_env_access(const ir::Op& op) {
   const unsigned bytes = mem_op_bytes(op.memop);
   const bool is_signed = op.memop & kMemSigned;
   if (op.imm == kOffIcount && bytes == 8) {
-    // The count lives in kIcountReg while translated code runs.
+    // The count lives in kBudgetReg (as limit - icount) while translated code runs.
     if (op.opc == Opcode::k_ld_env) {
-      mov(def(op.out()), kIcountReg);
+      emit_icount_to(def(op.out()));
     } else {
-      mov_temp_to(kIcountReg, op.in(0));
+      mov_temp_to(rcx, op.in(0));
+      mov(kBudgetReg, qword[rbp + kOffIcountLimit]);
+      sub(kBudgetReg, rcx);
       icount_written_ = false;
     }
     return;
@@ -328,7 +335,10 @@ void Compiler::lower_env_access(const ir::Op& op) {
       default: mov(at, r); break;
     }
   }
-  if (partial_icount) mov(kIcountReg, qword[rbp + kOffIcount]);
+  if (partial_icount) {
+    mov(kBudgetReg, qword[rbp + kOffIcountLimit]);
+    sub(kBudgetReg, qword[rbp + kOffIcount]);
+  }
 }
 
 void Compiler::lower_guest_memory(const ir::Op& op) {
@@ -406,7 +416,8 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
                           token] {
     L(slow);
     // This path raises through a helper, so the count and the instruction go to memory here.
-    mov(qword[rbp + kOffIcount], kIcountReg);
+    emit_icount_to(rax);
+    mov(qword[rbp + kOffIcount], rax);
     mov(dword[rbp + kOffInsnIndex], token);
     mov(rsi, addr);
     if (is_load) {
@@ -512,6 +523,7 @@ void Compiler::emit_out_of_line() {
     dq(uint64_t{1} << env_.linear_bits);
   }
   L(budget_exit_);
+  add(kBudgetReg, int32_t(block_.n_insns));  // the block did not run
   mov(rax, block_.pc);
   mov(qword[rbp + kOffPc], rax);
   xor_(eax, eax);

@@ -15,9 +15,10 @@
 namespace rwd::jit {
 
 // Host registers: rbp holds the CpuState, r15 the linear memory base, r14 the instruction
-// count (cpu.icount, stored back at every exit and before anything that may read it), rsp the
-// spill frame; rax, rcx and rdx are scratch inside a single template and never hold temps.
-inline const Xbyak::Reg64 kIcountReg = Xbyak::util::r14;
+// budget left (cpu.icount_limit - cpu.icount; the count is stored back at every exit and
+// before anything that may read it), rsp the spill frame; rax, rcx and rdx are scratch inside
+// a single template and never hold temps.
+inline const Xbyak::Reg64 kBudgetReg = Xbyak::util::r14;
 class Compiler : public Xbyak::CodeGenerator {
  public:
   Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env, JitBlock& out);
@@ -59,6 +60,7 @@ class Compiler : public Xbyak::CodeGenerator {
   void drop_globals();               // after a helper wrote CpuState registers
   void write_token();                // before an op that can raise
   void write_icount();               // make cpu.icount current in memory
+  void emit_icount_to(const Reg64& dst);  // dst = the current instruction count
   uint32_t current_token();          // the token naming the instruction being lowered
 
   // ---- Templates ----

@@ -67,11 +67,15 @@ void JitEngine::emit_trampolines() {
       sub(rsp, kFrameBytes);
       mov(rbp, rdi);
       mov(r15, rdx);
-      mov(r14, qword[rbp + offsetof(CpuState, icount)]);
+      // r14: the instruction budget left (see jit/compiler.h).
+      mov(r14, qword[rbp + offsetof(CpuState, icount_limit)]);
+      sub(r14, qword[rbp + offsetof(CpuState, icount)]);
       jmp(rsi);
       align(16);
       epilogue = getCurr();
-      mov(qword[rbp + offsetof(CpuState, icount)], r14);
+      mov(rcx, qword[rbp + offsetof(CpuState, icount_limit)]);  // rax holds the result
+      sub(rcx, r14);
+      mov(qword[rbp + offsetof(CpuState, icount)], rcx);
       add(rsp, kFrameBytes);
       pop(r15);
       pop(r14);
@@ -190,14 +194,14 @@ void JitEngine::restore_after_exception(CpuState& cpu) {
   const auto* host_pc = reinterpret_cast<const uint8_t*>(cpu.fault_host_pc);
   if (host_pc && buffer_.contains(host_pc)) {
     // A host fault in an inline access: its block's fault table names the instruction, and
-    // the count was in kIcountReg (r14) at the time.
+    // the budget left was in r14 at the time.
     auto it = code_index_.upper_bound(host_pc);
     if (it != code_index_.begin()) {
       const JitBlock& block = *std::prev(it)->second;
       const uint32_t offset = uint32_t(host_pc - block.entry);
       for (const auto& [site, token] : block.fault_sites) {
         if (site != offset) continue;
-        cpu.icount = cpu.fault_host_regs[14] - tokens_[token].unretired;
+        cpu.icount = cpu.icount_limit - cpu.fault_host_regs[14] - tokens_[token].unretired;
         cpu.pc = tokens_[token].pc;
         return;
       }
