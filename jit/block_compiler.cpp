@@ -24,6 +24,8 @@ constexpr int64_t kOffIcountLimit = offsetof(CpuState, icount_limit);
 constexpr int64_t kOffPc = offsetof(CpuState, pc);
 constexpr int64_t kOffInsnIndex = offsetof(CpuState, insn_index);
 
+void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target);
+
 }  // namespace
 
 Compiler::Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env,
@@ -231,22 +233,9 @@ void Compiler::emit_entry_check() {
 void Compiler::lower_exit(const ir::Op& op) {
   sync_globals();
   switch (op.opc) {
-    case Opcode::k_goto_tb: {
-      ChainSite& site = env_.sites->emplace_back();
-      site.owner = &out_;
-      site.target_pc = uint64_t(op.imm);
-      out_.outgoing.push_back(&site);
-      Xbyak::Label& stub = ool_labels_.emplace_back();
-      site.jump = const_cast<uint8_t*>(getCurr());
-      jmp(stub, T_NEAR);
-      out_of_line_.push_back([this, &site, &stub] {
-        L(stub);
-        site.stub = const_cast<uint8_t*>(getCurr());
-        mov(rax, reinterpret_cast<uint64_t>(&site));
-        jmp(env_.epilogue, T_NEAR);
-      });
+    case Opcode::k_goto_tb:
+      emit_chain_exit(uint64_t(op.imm), nullptr);
       break;
-    }
     case Opcode::k_goto_ptr: {
       // Inline lookup in the block cache's direct-mapped array; a miss returns to the
       // dispatcher with pc stored.
@@ -291,6 +280,27 @@ Xbyak::Address sized_ptr(Xbyak::CodeGenerator& g, const Xbyak::RegExp& e, unsign
   }
 }
 }  // namespace
+
+void Compiler::emit_chain_exit(uint64_t target_pc, const ir::Cond* cond) {
+  ChainSite& site = env_.sites->emplace_back();
+  site.owner = &out_;
+  site.target_pc = target_pc;
+  out_.outgoing.push_back(&site);
+  Xbyak::Label& stub = ool_labels_.emplace_back();
+  site.jump = const_cast<uint8_t*>(getCurr());
+  if (cond) {
+    jump_if(*this, *cond, stub);  // 0F 8x rel32
+  } else {
+    jmp(stub, T_NEAR);  // E9 rel32
+  }
+  site.rel32 = const_cast<uint8_t*>(getCurr()) - 4;
+  out_of_line_.push_back([this, &site, &stub] {
+    L(stub);
+    site.stub = const_cast<uint8_t*>(getCurr());
+    mov(rax, reinterpret_cast<uint64_t>(&site));
+    jmp(env_.epilogue, T_NEAR);
+  });
+}
 
 void Compiler::lower_env_access(const ir::Op& op) {
   const unsigned bytes = mem_op_bytes(op.memop);
@@ -472,6 +482,14 @@ void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target) {
 }
 }  // namespace
 
+// A conditional branch whose two outcomes are block exits: brcond L; goto_tb A; L: goto_tb B.
+bool Compiler::is_two_way_exit(size_t index) const {
+  const auto& ops = block_.ops;
+  return index + 3 < ops.size() && ops[index].opc == Opcode::k_brcond &&
+         ops[index + 1].opc == Opcode::k_goto_tb && ops[index + 2].opc == Opcode::k_set_label &&
+         ops[index + 2].imm == ops[index].imm && ops[index + 3].opc == Opcode::k_goto_tb;
+}
+
 void Compiler::lower_branch(const ir::Op& op) {
   // Control-flow joins inside a block: every temp is in its home at a label.
   spill_all();
@@ -481,6 +499,21 @@ void Compiler::lower_branch(const ir::Op& op) {
     return;
   }
   compare_operands(op.in(0), op.in(1), op.type);
+  if (is_two_way_exit(current_op_)) {
+    // The conditional jump itself becomes the taken exit's chain site, so a linked taken
+    // branch (a loop's back edge) is one jump, not a jump to a jump. Every temp is home
+    // already, which is all either exit needs; the three ops this replaces are skipped.
+    const ir::Op& not_taken = block_.ops[current_op_ + 1];
+    const ir::Op& taken = block_.ops[current_op_ + 3];
+    emit_chain_exit(uint64_t(taken.imm), &op.cond);
+    emit_chain_exit(uint64_t(not_taken.imm), nullptr);
+    L(labels_[op.imm]);  // defined for completeness; nothing jumps here
+    forget_all();
+    written_insn_ = -1;  // as at any label
+    icount_written_ = false;
+    skip_ops_ = 3;
+    return;
+  }
   jump_if(*this, op.cond, labels_[op.imm]);
 }
 
@@ -550,6 +583,8 @@ CompileStatus Compiler::run() {
     lower(block_.ops[i], i);
     unlock_all();
     free_dead_after(i);
+    i += skip_ops_;  // ops a fused template already covered
+    skip_ops_ = 0;
   }
   emit_out_of_line();
   if (too_many_locals_) return CompileStatus::kTooManyLocals;

@@ -72,6 +72,9 @@ class Compiler : public Xbyak::CodeGenerator {
   void lower_call(const ir::Op& op);
   void lower_branch(const ir::Op& op);
   void lower_exit(const ir::Op& op);
+  // A patchable jump (conditional when `cond` is set) to a stub returning to the dispatcher.
+  void emit_chain_exit(uint64_t target_pc, const ir::Cond* cond);
+  bool is_two_way_exit(size_t index) const;
   void emit_entry_check();
   void compare_operands(ir::TempId a, ir::TempId b, ir::ValType type);  // lower_alu.cpp
   void emit_out_of_line();
@@ -101,6 +104,7 @@ class Compiler : public Xbyak::CodeGenerator {
   uint32_t insn_ordinal_ = 0;  // instruction the current op belongs to
   uint32_t insn_count_ = 0;
   size_t current_op_ = 0;
+  size_t skip_ops_ = 0;  // set by a template that lowered the following ops too
   int64_t written_insn_ = -1;  // instruction whose token cpu.insn_index holds, -1 if unknown
   bool icount_written_ = false;  // cpu.icount in memory already holds this block's count
   int64_t token_insn_ = -1;      // instruction that token_ names

@@ -10,10 +10,12 @@ namespace rwd::jit {
 
 struct JitBlock;
 
-// A `goto_tb` exit: a 5-byte `jmp rel32` that first leads to a stub returning to the
-// dispatcher, and that the dispatcher re-points straight at the next block once it knows it.
+// A `goto_tb` exit: a `jmp rel32` (or, for a branch fused with its exits, a `jcc rel32`) that
+// first leads to a stub returning to the dispatcher, and that the dispatcher re-points
+// straight at the next block once it knows it.
 struct ChainSite {
-  uint8_t* jump = nullptr;   // the jmp instruction
+  uint8_t* jump = nullptr;   // the jump instruction
+  uint8_t* rel32 = nullptr;  // its displacement field (the instruction ends 4 bytes later)
   uint8_t* stub = nullptr;   // its original target
   uint64_t target_pc = 0;
   JitBlock* owner = nullptr;

@@ -121,16 +121,16 @@ void JitEngine::unindex_code(const JitBlock& block) {
 void JitEngine::unlink_incoming(JitBlock& block) {
   for (ChainSite* site : block.incoming) {
     if (site->linked_to != &block) continue;
-    const int32_t rel = int32_t(site->stub - (site->jump + 5));
-    std::memcpy(site->jump + 1, &rel, 4);
+    const int32_t rel = int32_t(site->stub - (site->rel32 + 4));
+    std::memcpy(site->rel32, &rel, 4);
     site->linked_to = nullptr;
   }
   block.incoming.clear();
 }
 
 void JitEngine::link(ChainSite& site, JitBlock& target) {
-  const int32_t rel = int32_t(target.entry - (site.jump + 5));
-  std::memcpy(site.jump + 1, &rel, 4);
+  const int32_t rel = int32_t(target.entry - (site.rel32 + 4));
+  std::memcpy(site.rel32, &rel, 4);
   site.linked_to = &target;
   target.incoming.push_back(&site);
   stats_.links++;
