@@ -215,10 +215,6 @@ void Compiler::mov_temp_to(const Reg64& dst, ir::TempId t) {
   }
 }
 
-Reg64 Compiler::sized(const Reg64& r, ir::ValType type) const {
-  return r;  // width is chosen per instruction with cvt32(); kept for symmetry
-}
-
 // ---------------------------------------------------------------- templates
 
 void Compiler::emit_entry_check() {

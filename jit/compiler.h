@@ -79,9 +79,8 @@ class Compiler : public Xbyak::CodeGenerator {
   void compare_operands(ir::TempId a, ir::TempId b, ir::ValType type);  // lower_alu.cpp
   void emit_out_of_line();
 
-  // Operand helpers for two-operand x86 arithmetic.
+  // Copies t's value into dst wherever t lives (register, home, or constant).
   void mov_temp_to(const Reg64& dst, ir::TempId t);
-  Reg64 sized(const Reg64& r, ir::ValType type) const;
 
   const ir::Block& block_;
   CodeBuffer& buffer_;
