@@ -154,14 +154,21 @@ class OperandGenerator {
     return values[below(static_cast<uint32_t>(values.size()))];
   }
 
+  // Every draw from the generator is its own statement: the order of evaluation inside one
+  // expression is unspecified, and a seed must mean the same inputs in every build.
   Bits significand() {
     switch (below(6)) {
-      case 0:  // few significant bits: exact results, halfway cases
-        return static_cast<Bits>(rng_()) & F::kFracMask & ~(F::kFracMask >> below(6));
+      case 0: {  // few significant bits: exact results, halfway cases
+        const Bits bits = static_cast<Bits>(rng_());
+        const uint32_t cut = below(6);
+        return bits & F::kFracMask & ~(F::kFracMask >> cut);
+      }
       case 1:
         return F::kFracMask >> below(4);  // runs of ones: carries through the significand
-      case 2:                             // ones at the very top or bottom
-        return static_cast<Bits>(rng_() & 7) | (coin() ? F::kQuiet : 0);
+      case 2: {                           // ones at the very top or bottom
+        const Bits low = static_cast<Bits>(rng_() & 7);
+        return low | (coin() ? F::kQuiet : 0);
+      }
       default:
         return static_cast<Bits>(rng_()) & F::kFracMask;
     }
@@ -170,7 +177,8 @@ class OperandGenerator {
   Bits finite_with_exp(int biased_exp) {
     if (biased_exp < 0) biased_exp = 0;
     if (biased_exp >= F::kMaxBiasedExp) biased_exp = F::kMaxBiasedExp - 1;
-    return F::make(coin(), biased_exp, significand());
+    const bool negative = coin();
+    return F::make(negative, biased_exp, significand());
   }
 
   // Any operand: specials, uniformly random exponents, exponents near both range ends.
