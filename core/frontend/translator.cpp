@@ -1,6 +1,7 @@
 #include "frontend/translator.h"
 
 #include <array>
+#include <cstdlib>
 #include <string_view>
 #include <unordered_map>
 
@@ -67,9 +68,9 @@ Translator::Translator() {
   std::unordered_map<std::string_view, const fpu::FpHelper*> fp_by_name;
   for (const fpu::FpHelper& h : fpu::fp_helper_table()) fp_by_name[h.name] = &h;
   auto add_fp = [&](std::string_view short_name) {
-    std::string full = "fp_" + std::string(short_name);
-    auto it = fp_by_name.find(full);
-    if (it == fp_by_name.end()) it = fp_by_name.find(short_name);
+    auto it = fp_by_name.find("fp_" + std::string(short_name));
+    // The two lists are both compiled in; a missing name is a build mistake, caught at start-up.
+    if (it == fp_by_name.end()) std::abort();
     const fpu::FpHelper& h = *it->second;
     // FP helpers read frm and accumulate fflags but never touch registers or raise.
     return helpers_.add({h.name, h.fn, h.n_in, true, ir::HF_ENV_STATE});
