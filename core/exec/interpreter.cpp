@@ -38,10 +38,7 @@ struct ResolvedOp {
 struct Interpreter::CompiledBlock {
   std::unique_ptr<ir::Block> ir;
   std::vector<ResolvedOp> ops;
-  std::vector<uint32_t> slots;         // per temp
-  std::vector<uint64_t> consts;        // values of kBaseConst slots
-  std::vector<uint32_t> label_targets; // op index of each label
-  std::vector<uint32_t> insn_ordinal;  // per op: index of the instruction it belongs to
+  std::vector<uint64_t> consts;  // values of kBaseConst slots
   uint32_t n_locals = 0;
 };
 
@@ -61,33 +58,29 @@ std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& me
   }
   auto cb = std::make_unique<CompiledBlock>();
   const ir::Block& block = *tr.block;
-  cb->slots.resize(block.temps.size());
+  std::vector<uint32_t> slots(block.temps.size());
   for (size_t t = 0; t < block.temps.size(); ++t) {
     const ir::Temp& temp = block.temps[t];
     switch (temp.kind) {
-      case ir::TempKind::kGlobal: cb->slots[t] = slot(kBaseCpu, uint32_t(temp.value / 8)); break;
-      case ir::TempKind::kLocal: cb->slots[t] = slot(kBaseLocal, cb->n_locals++); break;
+      case ir::TempKind::kGlobal: slots[t] = slot(kBaseCpu, uint32_t(temp.value / 8)); break;
+      case ir::TempKind::kLocal: slots[t] = slot(kBaseLocal, cb->n_locals++); break;
       case ir::TempKind::kConst:
-        cb->slots[t] = slot(kBaseConst, uint32_t(cb->consts.size()));
+        slots[t] = slot(kBaseConst, uint32_t(cb->consts.size()));
         cb->consts.push_back(uint64_t(temp.value));
         break;
     }
   }
-  cb->label_targets.resize(block.n_labels);
-  cb->insn_ordinal.resize(block.ops.size());
-  uint32_t insn = 0;
+  std::vector<uint32_t> label_targets(block.n_labels);  // op index of each label
   for (size_t i = 0; i < block.ops.size(); ++i) {
-    const ir::Op& op = block.ops[i];
-    if (op.opc == Opcode::k_set_label) cb->label_targets[op.imm] = uint32_t(i);
-    if (op.opc == Opcode::k_insn_start) cb->insn_ordinal[i] = insn++;
+    if (block.ops[i].opc == Opcode::k_set_label) label_targets[block.ops[i].imm] = uint32_t(i);
   }
   cb->ops.reserve(block.ops.size());
-  for (size_t i = 0; i < block.ops.size(); ++i) {
-    const ir::Op& op = block.ops[i];
+  uint32_t insn = 0;
+  for (const ir::Op& op : block.ops) {
     ResolvedOp r{op.opc, op.type, op.cond, op.memop, op.nout, op.nin, {}, op.imm};
-    for (int a = 0; a < op.nout + op.nin; ++a) r.slot[a] = cb->slots[op.args[a]];
-    if (op.opc == Opcode::k_br || op.opc == Opcode::k_brcond) r.imm = cb->label_targets[op.imm];
-    if (op.opc == Opcode::k_insn_start) r.imm = cb->insn_ordinal[i];
+    for (int a = 0; a < op.nout + op.nin; ++a) r.slot[a] = slots[op.args[a]];
+    if (op.opc == Opcode::k_br || op.opc == Opcode::k_brcond) r.imm = label_targets[op.imm];
+    if (op.opc == Opcode::k_insn_start) r.imm = insn++;  // the instruction's index in the block
     cb->ops.push_back(r);
   }
   if (dump_ir_) std::fputs(block.dump().c_str(), stderr);
