@@ -214,6 +214,15 @@ std::optional<GuestExit> UserProcess::handle_fault(Cause cause, uint64_t tval) {
   return process.exit;
 }
 
+// An ecall performs its syscall; any other exception becomes the guest's signal.
+void UserProcess::handle_exception(const StopInfo& stop) {
+  if (stop.cause == Cause::kEcallU) {
+    handle_ecall();
+  } else {
+    handle_fault(stop.cause, stop.tval);
+  }
+}
+
 // A store hit a page holding translated code (UserMemory::release_watched_pages), so it did not
 // happen. Translations of that page are dropped, then exactly that one instruction runs with
 // watching paused — its own block may live on the page it writes, and translating it again with
@@ -231,13 +240,7 @@ void UserProcess::step_past_code_store(ExecutionEngine& engine, uint64_t address
   process.cpu.icount_limit = limit;
   const uint64_t page = address & ~(kGuestPageSize - 1);
   engine.invalidate(page, kGuestPageSize);
-  if (stop.reason == StopReason::kException) {
-    if (stop.cause == Cause::kEcallU) {
-      handle_ecall();
-    } else {
-      handle_fault(stop.cause, stop.tval);
-    }
-  }
+  if (stop.reason == StopReason::kException) handle_exception(stop);
   for (const auto& [start, len] : memory.take_code_changes()) engine.invalidate(start, len);
 }
 
@@ -250,15 +253,12 @@ GuestExit UserProcess::run(ExecutionEngine& engine) {
       if (process.cpu.icount >= process.cpu.icount_limit) process.cpu.icount_limit = UINT64_MAX;
       continue;
     }
-    if (stop.cause == Cause::kEcallU) {
-      handle_ecall();
-    } else if (stop.cause == Cause::kStorePageFault &&
-               process.memory->release_watched_pages(stop.tval, 1)) {
+    if (stop.cause == Cause::kStorePageFault &&
+        process.memory->release_watched_pages(stop.tval, 1)) {
       step_past_code_store(engine, stop.tval);
       continue;
-    } else {
-      handle_fault(stop.cause, stop.tval);
     }
+    handle_exception(stop);
     for (const auto& [start, len] : process.memory->take_code_changes()) {
       engine.invalidate(start, len);
     }

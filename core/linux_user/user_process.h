@@ -76,6 +76,7 @@ class UserProcess {
  private:
   explicit UserProcess(std::unique_ptr<GuestProcess> state);
   void step_past_code_store(ExecutionEngine& engine, uint64_t address);
+  void handle_exception(const StopInfo& stop);
   std::unique_ptr<GuestProcess> state_;
 };
 
