@@ -154,6 +154,21 @@ void Compiler::sync_globals() {
   }
 }
 
+std::vector<LiveGlobal> Compiler::dirty_globals() const {
+  std::vector<LiveGlobal> dirty;
+  for (int reg : kAllocatable) {
+    const RegState& r = regs_[reg];
+    if (r.temp != kNoTemp && r.dirty && temp(ir::TempId(r.temp)).kind == ir::TempKind::kGlobal) {
+      dirty.push_back({uint8_t(reg), int32_t(temp(ir::TempId(r.temp)).value)});
+    }
+  }
+  return dirty;
+}
+
+void Compiler::store_globals(const std::vector<LiveGlobal>& globals) {
+  for (const LiveGlobal& g : globals) mov(qword[rbp + g.offset], Reg64(g.host_reg));
+}
+
 void Compiler::spill_all() {
   for (int reg : kAllocatable) write_back(reg);
 }
@@ -226,8 +241,18 @@ void Compiler::emit_entry_check() {
   jb(budget_exit_, T_NEAR);
 }
 
+int32_t Compiler::insns_after_current() const {
+  return int32_t(block_.n_insns - 1 - insn_ordinal_);
+}
+
+void Compiler::emit_refund(int32_t insns) {
+  // lea leaves the flags alone: a fused branch's compare is already done.
+  if (insns > 0) lea(kBudgetReg, ptr[kBudgetReg + insns]);
+}
+
 void Compiler::lower_exit(const ir::Op& op) {
   sync_globals();
+  emit_refund(insns_after_current());
   switch (op.opc) {
     case Opcode::k_goto_tb:
       emit_chain_exit(uint64_t(op.imm), nullptr);
@@ -350,8 +375,8 @@ void Compiler::lower_env_access(const ir::Op& op) {
 void Compiler::lower_guest_memory(const ir::Op& op) {
   const bool is_load = op.opc == Opcode::k_guest_ld;
   const unsigned bytes = mem_op_bytes(op.memop);
-  sync_globals();
   if (!env_.linear_memory) {
+    sync_globals();
     write_token();
     // Memory behind an interface: every access is a call.
     spill_caller_saved();
@@ -374,6 +399,11 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
   const Reg64 addr = use(op.in(0));
   const bool value_is_imm = !is_load && fits_imm32(op.in(1));
   const Reg64 value_reg = is_load || value_is_imm ? rax : use(op.in(1));
+  // Taken before the load's destination is allocated: that register does not hold the
+  // destination's value until the access has succeeded.
+  std::vector<LiveGlobal> live = dirty_globals();
+  const uint32_t first_global = uint32_t(out_.fault_globals.size());
+  out_.fault_globals.insert(out_.fault_globals.end(), live.begin(), live.end());
   Xbyak::Label& slow = ool_labels_.emplace_back();
   // One macro-fused compare-and-branch against the space size kept next to the code.
   cmp(addr, qword[rip + linear_limit_]);
@@ -385,7 +415,9 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
   const Xbyak::RegExp at = r15 + addr;
   const uint32_t token = current_token();
   // Records the next instruction, the access itself, as the one a host fault would report.
-  auto mark_fault_site = [&] { out_.fault_sites.emplace_back(uint32_t(getSize()), token); };
+  auto mark_fault_site = [&] {
+    out_.fault_sites.push_back({uint32_t(getSize()), token, first_global, uint32_t(live.size())});
+  };
   if (is_load) {
     const Reg64 d = def(op.out());  // may emit an eviction store: before the marked access
     const bool is_signed = op.memop & kMemSigned;
@@ -419,8 +451,9 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
   const ir::TempId value_temp = is_load ? 0 : op.in(1);
   const int64_t value_imm = value_is_imm ? const_value(value_temp) : 0;
   out_of_line_.push_back([this, &slow, addr, value_reg, value_is_imm, value_imm, is_load, memop,
-                          token] {
+                          token, live = std::move(live)] {
     L(slow);
+    store_globals(live);
     // This path raises through a helper, so the count and the instruction go to memory here.
     emit_icount_to(rax);
     mov(qword[rbp + kOffIcount], rax);
@@ -486,7 +519,39 @@ bool Compiler::is_two_way_exit(size_t index) const {
          ops[index + 2].imm == ops[index].imm && ops[index + 3].opc == Opcode::k_goto_tb;
 }
 
+// A side exit: brcond L; goto_tb A; L: ... where nothing else branches to L. The exit path is
+// moved out of line and the code after L keeps every register assignment.
+bool Compiler::is_side_exit(size_t index) const {
+  const auto& ops = block_.ops;
+  return index + 2 < ops.size() && ops[index].opc == Opcode::k_brcond &&
+         ops[index + 1].opc == Opcode::k_goto_tb && ops[index + 2].opc == Opcode::k_set_label &&
+         ops[index + 2].imm == ops[index].imm && label_refs_[size_t(ops[index].imm)] == 1;
+}
+
+void Compiler::lower_side_exit(const ir::Op& branch, const ir::Op& exit) {
+  compare_operands(branch.in(0), branch.in(1), branch.type);
+  // Only the exit path stores the globals it has changed so far; the inline path keeps them.
+  std::vector<LiveGlobal> dirty = dirty_globals();
+  Xbyak::Label& leave = ool_labels_.emplace_back();
+  jump_if(*this, ir::invert(branch.cond), leave);
+  const int32_t after = insns_after_current();
+  const uint64_t target = uint64_t(exit.imm);
+  out_of_line_.push_back([this, &leave, dirty = std::move(dirty), after, target] {
+    L(leave);
+    store_globals(dirty);
+    emit_refund(after);
+    emit_chain_exit(target, nullptr);
+  });
+  L(labels_[branch.imm]);  // nothing jumps here: the inline path falls through
+}
+
 void Compiler::lower_branch(const ir::Op& op) {
+  if (op.opc == Opcode::k_brcond && is_side_exit(current_op_) &&
+      !is_two_way_exit(current_op_)) {
+    lower_side_exit(op, block_.ops[current_op_ + 1]);
+    skip_ops_ = 2;
+    return;
+  }
   // Control-flow joins inside a block: every temp is in its home at a label.
   spill_all();
   if (op.opc == Opcode::k_br) {
@@ -501,6 +566,7 @@ void Compiler::lower_branch(const ir::Op& op) {
     // already, which is all either exit needs; the three ops this replaces are skipped.
     const ir::Op& not_taken = block_.ops[current_op_ + 1];
     const ir::Op& taken = block_.ops[current_op_ + 3];
+    emit_refund(insns_after_current());  // both exits leave after this instruction
     emit_chain_exit(uint64_t(taken.imm), &op.cond);
     emit_chain_exit(uint64_t(not_taken.imm), nullptr);
     L(labels_[op.imm]);  // defined for completeness; nothing jumps here
@@ -557,8 +623,12 @@ void Compiler::emit_out_of_line() {
   mov(qword[rbp + kOffPc], rax);
   xor_(eax, eax);
   jmp(env_.epilogue, T_NEAR);
-  // Lambdas may add none; iterate by index as a precaution against growth.
-  for (size_t i = 0; i < out_of_line_.size(); ++i) out_of_line_[i]();
+  // A side exit's code adds its chain stub while it runs: index, and move each one out first
+  // so growth of the vector cannot destroy the function being called.
+  for (size_t i = 0; i < out_of_line_.size(); ++i) {
+    const std::function<void()> emit = std::move(out_of_line_[i]);
+    emit();
+  }
 }
 
 CompileStatus Compiler::run() {
@@ -574,6 +644,10 @@ CompileStatus Compiler::run() {
     for (int k = 0; k < op.nin; ++k) last_use_[op.in(k)] = int(i);
   }
   labels_.resize(block_.n_labels);
+  label_refs_.assign(block_.n_labels, 0);
+  for (const ir::Op& op : block_.ops) {
+    if (op.opc == Opcode::k_br || op.opc == Opcode::k_brcond) label_refs_[size_t(op.imm)]++;
+  }
   emit_entry_check();
   for (size_t i = 0; i < block_.ops.size(); ++i) {
     lower(block_.ops[i], i);

@@ -55,6 +55,8 @@ class Compiler : public Xbyak::CodeGenerator {
   void free_dead_after(size_t op_index);
   void sync_globals();               // store dirty globals to CpuState, keeping them cached
   void spill_all();                  // every dirty temp to its home
+  std::vector<LiveGlobal> dirty_globals() const;  // globals whose value is only in a register
+  void store_globals(const std::vector<LiveGlobal>& globals);  // without changing any state
   void forget_all();                 // drop every register association
   void spill_caller_saved();         // before a call
   void drop_globals();               // after a helper wrote CpuState registers
@@ -75,6 +77,11 @@ class Compiler : public Xbyak::CodeGenerator {
   // A patchable jump (conditional when `cond` is set) to a stub returning to the dispatcher.
   void emit_chain_exit(uint64_t target_pc, const ir::Cond* cond);
   bool is_two_way_exit(size_t index) const;
+  bool is_side_exit(size_t index) const;
+  void lower_side_exit(const ir::Op& branch, const ir::Op& exit);
+  // An exit before the block's last instruction gives back the count of those after it.
+  int32_t insns_after_current() const;
+  void emit_refund(int32_t insns);
   void emit_entry_check();
   void compare_operands(ir::TempId a, ir::TempId b, ir::ValType type);  // lower_alu.cpp
   void emit_out_of_line();
@@ -91,6 +98,7 @@ class Compiler : public Xbyak::CodeGenerator {
   std::array<RegState, 16> regs_{};
   std::vector<int> spill_slot_;   // per temp: slot index, or -1
   std::vector<int> last_use_;     // per temp: index of the last op reading it
+  std::vector<int> label_refs_;   // per label: how many branches target it
   int next_spill_slot_ = 0;
   bool too_many_locals_ = false;
   int eviction_cursor_ = 0;

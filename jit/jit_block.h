@@ -29,6 +29,21 @@ struct InsnToken {
   uint32_t unretired;
 };
 
+// A guest register whose current value is only in a host register: x86 register number, and
+// the CpuState offset it belongs at.
+struct LiveGlobal {
+  uint8_t host_reg;
+  int32_t offset;
+  bool operator==(const LiveGlobal&) const = default;
+};
+
+struct FaultSite {
+  uint32_t host_offset;   // of the access instruction, from the block's entry
+  uint32_t token;         // the guest instruction (see InsnToken)
+  uint32_t first_global;  // fault_globals[first_global, +n_globals) are not in CpuState yet
+  uint32_t n_globals;
+};
+
 struct JitBlock {
   // First member on purpose: translated code jumps through [block + 0] after an inline lookup.
   const uint8_t* entry = nullptr;
@@ -37,9 +52,11 @@ struct JitBlock {
   uint32_t size_bytes = 0;
   uint32_t host_bytes = 0;
   bool cacheable = true;  // false for blocks shortened to stop at an exact count
-  // Inline guest accesses that may fault: (host offset from entry, token). A host fault there is
-  // mapped back to its instruction through this table instead of a store before every access.
-  std::vector<std::pair<uint32_t, uint32_t>> fault_sites;
+  // Inline guest accesses that may fault. A host fault there is mapped back to its instruction
+  // through this table, and the guest registers that only lived in host registers are copied
+  // from the host context, instead of storing them all before every access.
+  std::vector<FaultSite> fault_sites;
+  std::vector<LiveGlobal> fault_globals;  // the FaultSite ranges index this
   std::vector<ChainSite*> outgoing;
   std::vector<ChainSite*> incoming;  // sites of other blocks linked to this one
 };

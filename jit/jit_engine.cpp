@@ -199,10 +199,14 @@ void JitEngine::restore_after_exception(CpuState& cpu) {
     if (it != code_index_.begin()) {
       const JitBlock& block = *std::prev(it)->second;
       const uint32_t offset = uint32_t(host_pc - block.entry);
-      for (const auto& [site, token] : block.fault_sites) {
-        if (site != offset) continue;
-        cpu.icount = cpu.icount_limit - cpu.fault_host_regs[14] - tokens_[token].unretired;
-        cpu.pc = tokens_[token].pc;
+      for (const FaultSite& site : block.fault_sites) {
+        if (site.host_offset != offset) continue;
+        for (uint32_t i = 0; i < site.n_globals; ++i) {
+          const LiveGlobal& g = block.fault_globals[site.first_global + i];
+          std::memcpy(reinterpret_cast<uint8_t*>(&cpu) + g.offset, &cpu.fault_host_regs[g.host_reg], 8);
+        }
+        cpu.icount = cpu.icount_limit - cpu.fault_host_regs[14] - tokens_[site.token].unretired;
+        cpu.pc = tokens_[site.token].pc;
         return;
       }
     }

@@ -318,8 +318,14 @@ void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
         break;
       }
       case Opcode::k_goto_tb:
-      case Opcode::k_exit: cpu.pc = uint64_t(op.imm); return;
-      case Opcode::k_goto_ptr: cpu.pc = val(s[0]); return;
+      case Opcode::k_exit:
+        cpu.pc = uint64_t(op.imm);
+        cpu.icount -= cb.ir->n_insns - 1 - cpu.insn_index;  // a side exit skips the rest
+        return;
+      case Opcode::k_goto_ptr:
+        cpu.pc = val(s[0]);
+        cpu.icount -= cb.ir->n_insns - 1 - cpu.insn_index;
+        return;
       default: val(s[0]) = eval_binary(op.opc, op.type, val(s[1]), val(s[2])); break;
     }
   }

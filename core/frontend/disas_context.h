@@ -17,7 +17,9 @@ struct DisasContext {
   uint64_t pc = 0;       // pc of the instruction being translated
   uint64_t next_pc = 0;  // pc of the one after it
   uint32_t insn = 0;     // its raw bits (16 or 32)
-  bool block_ended = false;
+  bool block_ended = false;  // the instruction left the block on every path
+  bool end_after = false;    // end the block after this instruction, falling through
+  uint32_t side_exits = 0;   // branches so far whose taken path leaves the block mid-way
   bool frm_checked = false;  // a dynamic-rounding check was already emitted in this block
 };
 

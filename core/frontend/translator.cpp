@@ -112,7 +112,7 @@ TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc,
     block->size_bytes = uint32_t(ctx.next_pc - pc);
     if (ctx.block_ended) break;
     ctx.pc = ctx.next_pc;
-    if (block->n_insns >= max_insns || ctx.pc >= page_end) {
+    if (block->n_insns >= max_insns || ctx.pc >= page_end || ctx.end_after) {
       b.goto_tb(0, ctx.pc);
       break;
     }

@@ -54,6 +54,8 @@ class Translator final : public BlockSource {
                             uint32_t max_insns) const override;
 
   static constexpr uint32_t kMaxBlockInsns = 256;
+  // How many forward conditional branches a block continues past (see gen_branch).
+  static constexpr uint32_t kMaxSideExits = 4;
 
  private:
   ir::HelperTable helpers_;

@@ -25,6 +25,22 @@ const char* cond_name(Cond c) {
   return kNames[size_t(c)];
 }
 
+Cond invert(Cond c) {
+  switch (c) {
+    case Cond::kEq: return Cond::kNe;
+    case Cond::kNe: return Cond::kEq;
+    case Cond::kLt: return Cond::kGe;
+    case Cond::kGe: return Cond::kLt;
+    case Cond::kLtu: return Cond::kGeu;
+    case Cond::kGeu: return Cond::kLtu;
+    case Cond::kGt: return Cond::kLe;
+    case Cond::kLe: return Cond::kGt;
+    case Cond::kGtu: return Cond::kLeu;
+    case Cond::kLeu: return Cond::kGtu;
+  }
+  return c;
+}
+
 bool eval_cond(Cond c, uint64_t a, uint64_t b, ValType type) {
   if (type == ValType::kI32) {
     a = uint32_t(a);

@@ -41,6 +41,8 @@ enum class ValType : uint8_t { kI32, kI64 };
 enum class Cond : uint8_t { kEq, kNe, kLt, kGe, kLtu, kGeu, kGt, kLe, kGtu, kLeu };
 const char* cond_name(Cond c);
 bool eval_cond(Cond c, uint64_t a, uint64_t b, ValType type);
+// The condition that holds exactly when `c` does not.
+Cond invert(Cond c);
 
 enum class TempKind : uint8_t {
   kGlobal,  // lives in CpuState at `value` (byte offset); visible across blocks

@@ -98,6 +98,51 @@ TEST_P(EngineTest, FaultMidBlockRetiresOnlyEarlierInstructions) {
   EXPECT_EQ(cpu.x[8], 0u);
 }
 
+// Forward branches do not end a block: a taken one leaves mid-block, and only the instructions
+// up to it may count as retired, with every register written before it stored.
+TEST_P(EngineTest, TakenForwardBranchMidBlockRetiresOnlyThePathTaken) {
+  memory.write_program(kBase, {
+                                  rv::addi(5, 0, 1),    // 0
+                                  rv::addi(6, 0, 2),    // 4
+                                  rv::bne(5, 0, 12),    // 8: taken, to 20
+                                  rv::addi(7, 0, 3),    // 12: skipped
+                                  rv::addi(8, 0, 4),    // 16: skipped
+                                  rv::addi(9, 5, 10),   // 20
+                                  rv::ecall(),          // 24
+                              });
+  StopInfo stop = engine.run(cpu);
+  EXPECT_EQ(stop.cause, Cause::kEcallU);
+  EXPECT_EQ(cpu.pc, kBase + 24);
+  EXPECT_EQ(cpu.icount, 4u);
+  EXPECT_EQ(cpu.x[6], 2u);
+  EXPECT_EQ(cpu.x[7], 0u);
+  EXPECT_EQ(cpu.x[9], 11u);
+}
+
+TEST_P(EngineTest, NotTakenForwardBranchesRunOnInOneBlock) {
+  memory.write_program(kBase, {
+                                  rv::addi(5, 0, 1),    // 0
+                                  rv::bne(0, 0, 16),    // 4: not taken
+                                  rv::addi(5, 5, 1),    // 8
+                                  rv::bne(0, 0, 8),     // 12: not taken
+                                  rv::addi(5, 5, 1),    // 16
+                                  rv::addi(5, 5, 1),    // 20
+                                  rv::ecall(),          // 24
+                              });
+  // Stopping after each count inside the block must land on the right instruction.
+  for (uint64_t n = 1; n <= 6; ++n) {
+    CpuState c = test::fresh_cpu(memory, kBase);
+    c.icount_limit = n;
+    ASSERT_EQ(engine.run(c).reason, StopReason::kIcountLimit) << n;
+    EXPECT_EQ(c.icount, n);
+    EXPECT_EQ(c.pc, kBase + 4 * n) << n;
+  }
+  StopInfo stop = engine.run(cpu);
+  EXPECT_EQ(stop.cause, Cause::kEcallU);
+  EXPECT_EQ(cpu.x[5], 4u);
+  EXPECT_EQ(cpu.icount, 6u);
+}
+
 TEST_P(EngineTest, IllegalInstructionReportsItsBits) {
   memory.write_program(kBase, {rv::addi(5, 0, 1), 0xffffffff});
   StopInfo stop = engine.run(cpu);

@@ -69,6 +69,31 @@ TEST(Frontend, BlockStopsBeforeUnfetchableInstruction) {
   EXPECT_EQ(at_end.fetch_fault_addr, kBase + 0x1000);
 }
 
+// Forward conditional branches become side exits and the block goes on; a backward branch ends
+// it; so does the kMaxSideExits-th forward branch.
+TEST(Frontend, BlocksContinuePastForwardBranchesOnly) {
+  Translator translator;
+  test::FlatMemory memory(kBase, 0x1000);
+  for (uint64_t a = kBase; a < kBase + 0x1000; a += 4) memory.write32(a, 0x00000013);
+  constexpr uint32_t kBneForward = 0x00051463;   // bne a0, zero, +8
+  constexpr uint32_t kBneBackward = 0xfe051ee3;  // bne a0, zero, -4
+  memory.write32(kBase + 4, kBneForward);
+  memory.write32(kBase + 12, kBneBackward);
+  TranslateResult r = translator.translate(memory, kBase, Translator::kMaxBlockInsns);
+  ASSERT_TRUE(r.block);
+  EXPECT_EQ(ir::verify(*r.block), "");
+  EXPECT_EQ(r.block->n_insns, 4u) << r.block->dump();  // nop, bne+8 (side exit), nop, bne-4
+
+  for (uint64_t a = kBase; a < kBase + 0x1000; a += 4) memory.write32(a, kBneForward);
+  r = translator.translate(memory, kBase, Translator::kMaxBlockInsns);
+  ASSERT_TRUE(r.block);
+  EXPECT_EQ(ir::verify(*r.block), "");
+  EXPECT_EQ(r.block->n_insns, Translator::kMaxSideExits);
+  size_t exits = 0;
+  for (const ir::Op& op : r.block->ops) exits += op.opc == ir::Opcode::k_goto_tb;
+  EXPECT_EQ(exits, Translator::kMaxSideExits + 1);  // one per branch, and the fall-through
+}
+
 TEST(Frontend, DumpShowsHelperCallsForFloatingPoint) {
   Translator translator;
   test::FlatMemory memory(kBase, 0x1000);

@@ -164,6 +164,8 @@ class Generator {
       if (k + 1 == n_insns_) {
         if (pressure_) consume_long_lived();
         terminator();
+      } else if (rng_.chance(20)) {
+        side_exit();
       }
     }
     if (n < n_insns_) b_.goto_tb(0, kBlockPc + 4 * n);  // cut: continue where the next one starts
@@ -466,6 +468,22 @@ class Generator {
   uint64_t target() {
     static constexpr uint64_t kTargets[] = {kBlockPc, kHopPc, kHaltPcA, kHaltPcB};
     return kTargets[rng_.below(std::size(kTargets))];
+  }
+
+  // A branch whose taken path leaves the block before its last instruction (as the frontend's
+  // forward branches do): the instructions after it must not be counted as retired.
+  void side_exit() {
+    const ValType type = random_type();
+    const TempId a = src(type), b = src(type);
+    const uint32_t stay = b_.new_label();
+    b_.brcond(cond(), a, b, stay);
+    switch (rng_.below(4)) {
+      case 0:
+      case 1: b_.goto_tb(1, target()); break;
+      case 2: b_.exit(target()); break;
+      default: b_.goto_ptr(b_.constant(int64_t(target()))); break;
+    }
+    b_.set_label(stay);
   }
 
   void terminator() {
