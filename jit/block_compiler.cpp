@@ -12,19 +12,11 @@ using Xbyak::Reg64;
 
 namespace {
 
-// Allocation order: callee-saved first (they survive helper calls), then caller-saved.
-constexpr int kAllocatable[] = {Xbyak::Operand::RBX, Xbyak::Operand::R12, Xbyak::Operand::R13,
-                                Xbyak::Operand::RSI, Xbyak::Operand::RDI, Xbyak::Operand::R8,
-                                Xbyak::Operand::R9,  Xbyak::Operand::R10, Xbyak::Operand::R11};
-constexpr int kCallerSaved[] = {Xbyak::Operand::RSI, Xbyak::Operand::RDI, Xbyak::Operand::R8,
-                                Xbyak::Operand::R9,  Xbyak::Operand::R10, Xbyak::Operand::R11};
-
 constexpr int64_t kOffIcount = offsetof(CpuState, icount);
 constexpr int64_t kOffIcountLimit = offsetof(CpuState, icount_limit);
 constexpr int64_t kOffPc = offsetof(CpuState, pc);
 constexpr int64_t kOffInsnIndex = offsetof(CpuState, insn_index);
 
-void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target);
 
 }  // namespace
 
@@ -68,15 +60,22 @@ void Compiler::evict(int reg) {
 }
 
 int Compiler::allocate_reg() {
-  for (int reg : kAllocatable) {
-    if (regs_[reg].temp == kNoTemp && !regs_[reg].locked) return reg;
-  }
-  // Prefer evicting a clean register (no store needed), round-robin for fairness.
-  const int n = int(std::size(kAllocatable));
   for (int pass = 0; pass < 2; ++pass) {
+    for (int reg : kAllocatable) {
+      if (regs_[reg].temp == kNoTemp && !regs_[reg].locked && (pass == 1 || !loop_reg_[reg])) {
+        return reg;
+      }
+    }
+  }
+  // Prefer evicting a clean register (no store needed) that is no loop global's home (see
+  // lower_loop.cpp), round-robin for fairness.
+  const int n = int(std::size(kAllocatable));
+  for (int pass = 0; pass < 3; ++pass) {
     for (int i = 0; i < n; ++i) {
       const int reg = kAllocatable[(eviction_cursor_ + i) % n];
-      if (regs_[reg].locked || (pass == 0 && regs_[reg].dirty)) continue;
+      if (regs_[reg].locked || (pass < 2 && loop_reg_[reg]) || (pass == 0 && regs_[reg].dirty)) {
+        continue;
+      }
       eviction_cursor_ = (eviction_cursor_ + i + 1) % n;
       evict(reg);
       return reg;
@@ -251,6 +250,10 @@ void Compiler::emit_refund(int32_t insns) {
 }
 
 void Compiler::lower_exit(const ir::Op& op) {
+  if (op.opc == Opcode::k_goto_tb && is_loop_back(uint64_t(op.imm))) {
+    emit_loop_back();
+    return;
+  }
   sync_globals();
   emit_refund(insns_after_current());
   switch (op.opc) {
@@ -493,7 +496,6 @@ void Compiler::lower_call(const ir::Op& op) {
   if (op.nout) mov(def(op.out()), rax);
 }
 
-namespace {
 void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target) {
   using C = ir::Cond;
   switch (c) {
@@ -509,7 +511,6 @@ void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target) {
     case C::kLeu: g.jbe(target, g.T_NEAR); break;
   }
 }
-}  // namespace
 
 // A conditional branch whose two outcomes are block exits: brcond L; goto_tb A; L: goto_tb B.
 bool Compiler::is_two_way_exit(size_t index) const {
@@ -550,6 +551,12 @@ void Compiler::lower_branch(const ir::Op& op) {
       !is_two_way_exit(current_op_)) {
     lower_side_exit(op, block_.ops[current_op_ + 1]);
     skip_ops_ = 2;
+    return;
+  }
+  if (op.opc == Opcode::k_brcond && is_two_way_exit(current_op_) &&
+      (is_loop_back(uint64_t(block_.ops[current_op_ + 1].imm)) ||
+       is_loop_back(uint64_t(block_.ops[current_op_ + 3].imm)))) {
+    lower_loop_two_way(op);
     return;
   }
   // Control-flow joins inside a block: every temp is in its home at a label.
@@ -617,6 +624,7 @@ void Compiler::emit_out_of_line() {
     L(linear_limit_);
     dq(uint64_t{1} << env_.linear_bits);
   }
+  emit_loop_budget_exit();
   L(budget_exit_);
   add(kBudgetReg, int32_t(block_.n_insns));  // the block did not run
   mov(rax, block_.pc);
@@ -648,7 +656,9 @@ CompileStatus Compiler::run() {
   for (const ir::Op& op : block_.ops) {
     if (op.opc == Opcode::k_br || op.opc == Opcode::k_brcond) label_refs_[size_t(op.imm)]++;
   }
+  plan_self_loop();
   emit_entry_check();
+  emit_loop_head();
   for (size_t i = 0; i < block_.ops.size(); ++i) {
     lower(block_.ops[i], i);
     unlock_all();

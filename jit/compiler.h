@@ -19,6 +19,19 @@ namespace rwd::jit {
 // before anything that may read it), rsp the spill frame; rax, rcx and rdx are scratch inside
 // a single template and never hold temps.
 inline const Xbyak::Reg64 kBudgetReg = Xbyak::util::r14;
+// Allocation order: callee-saved first (they survive helper calls), then caller-saved.
+inline constexpr int kAllocatable[] = {
+    Xbyak::Operand::RBX, Xbyak::Operand::R12, Xbyak::Operand::R13,
+    Xbyak::Operand::RSI, Xbyak::Operand::RDI, Xbyak::Operand::R8,
+    Xbyak::Operand::R9,  Xbyak::Operand::R10, Xbyak::Operand::R11};
+inline constexpr int kCalleeSavedAllocatable = 3;  // the first three above
+inline constexpr int kCallerSaved[] = {Xbyak::Operand::RSI, Xbyak::Operand::RDI,
+                                       Xbyak::Operand::R8,  Xbyak::Operand::R9,
+                                       Xbyak::Operand::R10, Xbyak::Operand::R11};
+
+// A near conditional jump taken when `c` holds for the flags of the last compare.
+void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target);
+
 class Compiler : public Xbyak::CodeGenerator {
  public:
   Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env, JitBlock& out);
@@ -85,6 +98,28 @@ class Compiler : public Xbyak::CodeGenerator {
   void emit_entry_check();
   void compare_operands(ir::TempId a, ir::TempId b, ir::ValType type);  // lower_alu.cpp
   void emit_out_of_line();
+
+  // ---- Self-loops (lower_loop.cpp) ----
+  // A block whose last instruction jumps back to its start keeps its most-read guest registers
+  // in fixed host registers across iterations and jumps to a loop head inside itself.
+  struct LoopGlobal {
+    ir::TempId temp;
+    int reg;       // its host register at the loop head
+    bool written;  // written somewhere in the block, so dirty at the head
+  };
+  void plan_self_loop();
+  void emit_loop_head();
+  bool is_loop_back(uint64_t target) const;
+  bool is_loop_global(int temp) const;
+  void lower_loop_two_way(const ir::Op& branch);
+  void emit_loop_back();
+  void emit_loop_budget_exit();
+  std::vector<LoopGlobal> loop_globals_;
+  std::array<bool, 16> loop_reg_{};  // the host register is some loop global's home
+  bool self_loop_ = false;
+  bool loop_back_emitted_ = false;
+  Xbyak::Label loop_head_;
+  Xbyak::Label loop_budget_exit_;
 
   // Copies t's value into dst wherever t lives (register, home, or constant).
   void mov_temp_to(const Reg64& dst, ir::TempId t);
