@@ -14,6 +14,13 @@ packages=(
   clang libclang-rt-14-dev
   dpkg-dev
   tcl xz-utils  # tests/real: tclsh generates the sqlite3 amalgamation; dpkg-source unpacks .tar.xz
+  # tools/system, tests/system: the guest Linux kernel (built from linux-source-6.1 with flex,
+  # bison, bc; this tiny config signs nothing and runs no objtool, so neither libssl-dev nor
+  # libelf-dev is needed for it), firmware (opensbi, u-boot-qemu), the QEMU reference machine,
+  # and the initramfs/disk tools (cpio to inspect, e2fsprogs' mke2fs -d/debugfs to build)
+  linux-source-6.1 bc flex bison
+  opensbi u-boot-qemu qemu-system-misc
+  cpio e2fsprogs
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()
