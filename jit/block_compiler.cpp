@@ -1,5 +1,6 @@
 // The block compiler's driver, register allocator, and the templates for control flow, memory
 // access, CpuState access and helper calls. Arithmetic templates are in lower_alu.cpp.
+#include <algorithm>
 #include <cstddef>
 
 #include "cpu/cpu_state.h"
@@ -17,11 +18,9 @@ constexpr int64_t kOffIcountLimit = offsetof(CpuState, icount_limit);
 constexpr int64_t kOffPc = offsetof(CpuState, pc);
 constexpr int64_t kOffInsnIndex = offsetof(CpuState, insn_index);
 
-
 }  // namespace
 
-Compiler::Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env,
-                   JitBlock& out)
+Compiler::Compiler(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env, JitBlock& out)
     : Xbyak::CodeGenerator(buffer.remaining(), buffer.cursor()),
       block_(block),
       buffer_(buffer),
@@ -151,6 +150,21 @@ void Compiler::sync_globals() {
     const int t = regs_[reg].temp;
     if (t != kNoTemp && temp(ir::TempId(t)).kind == ir::TempKind::kGlobal) write_back(reg);
   }
+}
+
+uint32_t Compiler::record_fault_globals(const std::vector<LiveGlobal>& live) {
+  // Consecutive accesses usually see the same dirty registers: share the previous range.
+  auto& all = out_.fault_globals;
+  if (!out_.fault_sites.empty()) {
+    const FaultSite& last = out_.fault_sites.back();
+    if (last.n_globals == live.size() &&
+        std::equal(live.begin(), live.end(), all.begin() + last.first_global)) {
+      return last.first_global;
+    }
+  }
+  const auto first = uint32_t(all.size());
+  all.insert(all.end(), live.begin(), live.end());
+  return first;
 }
 
 std::vector<LiveGlobal> Compiler::dirty_globals() const {
@@ -286,10 +300,7 @@ void Compiler::lower_exit(const ir::Op& op) {
       break;
     }
     default:  // exit
-      mov(rax, uint64_t(op.imm));
-      mov(qword[rbp + kOffPc], rax);
-      xor_(eax, eax);
-      jmp(env_.epilogue, T_NEAR);
+      emit_return_to_dispatcher(uint64_t(op.imm));
       break;
   }
 }
@@ -297,13 +308,35 @@ void Compiler::lower_exit(const ir::Op& op) {
 namespace {
 Xbyak::Address sized_ptr(Xbyak::CodeGenerator& g, const Xbyak::RegExp& e, unsigned bytes) {
   switch (bytes) {
-    case 1: return g.byte[e];
-    case 2: return g.word[e];
-    case 4: return g.dword[e];
-    default: return g.qword[e];
+    case 1:
+      return g.byte[e];
+    case 2:
+      return g.word[e];
+    case 4:
+      return g.dword[e];
+    default:
+      return g.qword[e];
   }
 }
 }  // namespace
+
+void Compiler::emit_return_to_dispatcher(uint64_t pc) {
+  mov(rax, pc);
+  mov(qword[rbp + kOffPc], rax);
+  xor_(eax, eax);  // no chain site: the dispatcher looks pc up
+  jmp(env_.epilogue, T_NEAR);
+}
+
+Xbyak::Label& Compiler::emit_early_exit(int32_t refund, uint64_t target) {
+  Xbyak::Label& leave = ool_labels_.emplace_back();
+  out_of_line_.push_back([this, &leave, dirty = dirty_globals(), refund, target] {
+    L(leave);
+    store_globals(dirty);
+    emit_refund(refund);
+    emit_chain_exit(target, nullptr);
+  });
+  return leave;
+}
 
 void Compiler::emit_chain_exit(uint64_t target_pc, const ir::Cond* cond) {
   ChainSite& site = env_.sites->emplace_back();
@@ -349,10 +382,18 @@ void Compiler::lower_env_access(const ir::Op& op) {
     const Reg64 d = def(op.out());
     const Xbyak::RegExp at = rbp + op.imm;
     switch (bytes) {
-      case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
-      case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
-      case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
-      default: mov(d, qword[at]); break;
+      case 1:
+        is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]);
+        break;
+      case 2:
+        is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]);
+        break;
+      case 4:
+        is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]);
+        break;
+      default:
+        mov(d, qword[at]);
+        break;
     }
     return;
   }
@@ -363,10 +404,18 @@ void Compiler::lower_env_access(const ir::Op& op) {
   } else {
     const Reg64 r = use(v);
     switch (bytes) {
-      case 1: mov(at, r.cvt8()); break;
-      case 2: mov(at, r.cvt16()); break;
-      case 4: mov(at, r.cvt32()); break;
-      default: mov(at, r); break;
+      case 1:
+        mov(at, r.cvt8());
+        break;
+      case 2:
+        mov(at, r.cvt16());
+        break;
+      case 4:
+        mov(at, r.cvt32());
+        break;
+      default:
+        mov(at, r);
+        break;
     }
   }
   if (partial_icount) {
@@ -405,8 +454,7 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
   // Taken before the load's destination is allocated: that register does not hold the
   // destination's value until the access has succeeded.
   std::vector<LiveGlobal> live = dirty_globals();
-  const uint32_t first_global = uint32_t(out_.fault_globals.size());
-  out_.fault_globals.insert(out_.fault_globals.end(), live.begin(), live.end());
+  const uint32_t first_global = record_fault_globals(live);
   Xbyak::Label& slow = ool_labels_.emplace_back();
   // One macro-fused compare-and-branch against the space size kept next to the code.
   cmp(addr, qword[rip + linear_limit_]);
@@ -426,27 +474,51 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
     const bool is_signed = op.memop & kMemSigned;
     mark_fault_site();
     switch (bytes) {
-      case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
-      case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
-      case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
-      default: mov(d, qword[at]); break;
+      case 1:
+        is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]);
+        break;
+      case 2:
+        is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]);
+        break;
+      case 4:
+        is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]);
+        break;
+      default:
+        mov(d, qword[at]);
+        break;
     }
   } else {
     mark_fault_site();
     if (value_is_imm) {
       const int32_t imm = int32_t(const_value(op.in(1)));
       switch (bytes) {
-        case 1: mov(byte[at], uint8_t(imm)); break;
-        case 2: mov(word[at], uint16_t(imm)); break;
-        case 4: mov(dword[at], uint32_t(imm)); break;
-        default: mov(qword[at], imm); break;
+        case 1:
+          mov(byte[at], uint8_t(imm));
+          break;
+        case 2:
+          mov(word[at], uint16_t(imm));
+          break;
+        case 4:
+          mov(dword[at], uint32_t(imm));
+          break;
+        default:
+          mov(qword[at], imm);
+          break;
       }
     } else {
       switch (bytes) {
-        case 1: mov(byte[at], value_reg.cvt8()); break;
-        case 2: mov(word[at], value_reg.cvt16()); break;
-        case 4: mov(dword[at], value_reg.cvt32()); break;
-        default: mov(qword[at], value_reg); break;
+        case 1:
+          mov(byte[at], value_reg.cvt8());
+          break;
+        case 2:
+          mov(word[at], value_reg.cvt16());
+          break;
+        case 4:
+          mov(dword[at], value_reg.cvt32());
+          break;
+        default:
+          mov(qword[at], value_reg);
+          break;
       }
     }
   }
@@ -499,16 +571,36 @@ void Compiler::lower_call(const ir::Op& op) {
 void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target) {
   using C = ir::Cond;
   switch (c) {
-    case C::kEq: g.je(target, g.T_NEAR); break;
-    case C::kNe: g.jne(target, g.T_NEAR); break;
-    case C::kLt: g.jl(target, g.T_NEAR); break;
-    case C::kGe: g.jge(target, g.T_NEAR); break;
-    case C::kLtu: g.jb(target, g.T_NEAR); break;
-    case C::kGeu: g.jae(target, g.T_NEAR); break;
-    case C::kGt: g.jg(target, g.T_NEAR); break;
-    case C::kLe: g.jle(target, g.T_NEAR); break;
-    case C::kGtu: g.ja(target, g.T_NEAR); break;
-    case C::kLeu: g.jbe(target, g.T_NEAR); break;
+    case C::kEq:
+      g.je(target, g.T_NEAR);
+      break;
+    case C::kNe:
+      g.jne(target, g.T_NEAR);
+      break;
+    case C::kLt:
+      g.jl(target, g.T_NEAR);
+      break;
+    case C::kGe:
+      g.jge(target, g.T_NEAR);
+      break;
+    case C::kLtu:
+      g.jb(target, g.T_NEAR);
+      break;
+    case C::kGeu:
+      g.jae(target, g.T_NEAR);
+      break;
+    case C::kGt:
+      g.jg(target, g.T_NEAR);
+      break;
+    case C::kLe:
+      g.jle(target, g.T_NEAR);
+      break;
+    case C::kGtu:
+      g.ja(target, g.T_NEAR);
+      break;
+    case C::kLeu:
+      g.jbe(target, g.T_NEAR);
+      break;
   }
 }
 
@@ -532,23 +624,13 @@ bool Compiler::is_side_exit(size_t index) const {
 void Compiler::lower_side_exit(const ir::Op& branch, const ir::Op& exit) {
   compare_operands(branch.in(0), branch.in(1), branch.type);
   // Only the exit path stores the globals it has changed so far; the inline path keeps them.
-  std::vector<LiveGlobal> dirty = dirty_globals();
-  Xbyak::Label& leave = ool_labels_.emplace_back();
-  jump_if(*this, ir::invert(branch.cond), leave);
-  const int32_t after = insns_after_current();
-  const uint64_t target = uint64_t(exit.imm);
-  out_of_line_.push_back([this, &leave, dirty = std::move(dirty), after, target] {
-    L(leave);
-    store_globals(dirty);
-    emit_refund(after);
-    emit_chain_exit(target, nullptr);
-  });
+  jump_if(*this, ir::invert(branch.cond),
+          emit_early_exit(insns_after_current(), uint64_t(exit.imm)));
   L(labels_[branch.imm]);  // nothing jumps here: the inline path falls through
 }
 
 void Compiler::lower_branch(const ir::Op& op) {
-  if (op.opc == Opcode::k_brcond && is_side_exit(current_op_) &&
-      !is_two_way_exit(current_op_)) {
+  if (op.opc == Opcode::k_brcond && is_side_exit(current_op_) && !is_two_way_exit(current_op_)) {
     lower_side_exit(op, block_.ops[current_op_ + 1]);
     skip_ops_ = 2;
     return;
@@ -596,11 +678,13 @@ void Compiler::lower(const ir::Op& op, size_t index) {
       spill_all();
       forget_all();
       L(labels_[op.imm]);
-      written_insn_ = -1;  // paths join here with different tokens written
+      written_insn_ = -1;       // paths join here with different tokens written
       icount_written_ = false;  // ...and maybe without the count stored
       break;
     case Opcode::k_br:
-    case Opcode::k_brcond: lower_branch(op); break;
+    case Opcode::k_brcond:
+      lower_branch(op);
+      break;
     case Opcode::k_goto_tb:
     case Opcode::k_goto_ptr:
     case Opcode::k_exit:
@@ -608,13 +692,23 @@ void Compiler::lower(const ir::Op& op, size_t index) {
       forget_all();  // nothing falls through a block exit
       break;
     case Opcode::k_guest_ld:
-    case Opcode::k_guest_st: lower_guest_memory(op); break;
+    case Opcode::k_guest_st:
+      lower_guest_memory(op);
+      break;
     case Opcode::k_ld_env:
-    case Opcode::k_st_env: lower_env_access(op); break;
-    case Opcode::k_call: lower_call(op); break;
+    case Opcode::k_st_env:
+      lower_env_access(op);
+      break;
+    case Opcode::k_call:
+      lower_call(op);
+      break;
     case Opcode::k_setcond:
-    case Opcode::k_movcond: lower_compare(op); break;
-    default: lower_alu(op); break;
+    case Opcode::k_movcond:
+      lower_compare(op);
+      break;
+    default:
+      lower_alu(op);
+      break;
   }
 }
 
@@ -627,10 +721,7 @@ void Compiler::emit_out_of_line() {
   emit_loop_budget_exit();
   L(budget_exit_);
   add(kBudgetReg, int32_t(block_.n_insns));  // the block did not run
-  mov(rax, block_.pc);
-  mov(qword[rbp + kOffPc], rax);
-  xor_(eax, eax);
-  jmp(env_.epilogue, T_NEAR);
+  emit_return_to_dispatcher(block_.pc);
   // A side exit's code adds its chain stub while it runs: index, and move each one out first
   // so growth of the vector cannot destroy the function being called.
   for (size_t i = 0; i < out_of_line_.size(); ++i) {

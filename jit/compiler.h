@@ -61,32 +61,37 @@ class Compiler : public Xbyak::CodeGenerator {
   int allocate_reg();
   void evict(int reg);
   void write_back(int reg);
-  Reg64 use(ir::TempId t);           // a register holding t (consts: a transient register)
-  Reg64 def(ir::TempId t);           // the register t's new value goes into
+  Reg64 use(ir::TempId t);  // a register holding t (consts: a transient register)
+  Reg64 def(ir::TempId t);  // the register t's new value goes into
   Reg64 def_reusing(ir::TempId d, ir::TempId a);  // like def, preferring a's reg if a dies here
   void unlock_all();
   void free_dead_after(size_t op_index);
-  void sync_globals();               // store dirty globals to CpuState, keeping them cached
-  void spill_all();                  // every dirty temp to its home
+  void sync_globals();  // store dirty globals to CpuState, keeping them cached
+  void spill_all();     // every dirty temp to its home
   std::vector<LiveGlobal> dirty_globals() const;  // globals whose value is only in a register
-  void store_globals(const std::vector<LiveGlobal>& globals);  // without changing any state
-  void forget_all();                 // drop every register association
-  void spill_caller_saved();         // before a call
-  void drop_globals();               // after a helper wrote CpuState registers
-  void write_token();                // before an op that can raise
-  void write_icount();               // make cpu.icount current in memory
+  void store_globals(const std::vector<LiveGlobal>& globals);          // without changing any state
+  uint32_t record_fault_globals(const std::vector<LiveGlobal>& live);  // index into fault_globals
+  void forget_all();                      // drop every register association
+  void spill_caller_saved();              // before a call
+  void drop_globals();                    // after a helper wrote CpuState registers
+  void write_token();                     // before an op that can raise
+  void write_icount();                    // make cpu.icount current in memory
   void emit_icount_to(const Reg64& dst);  // dst = the current instruction count
-  uint32_t current_token();          // the token naming the instruction being lowered
+  uint32_t current_token();               // the token naming the instruction being lowered
 
   // ---- Templates ----
   void lower(const ir::Op& op, size_t index);
-  void lower_alu(const ir::Op& op);            // lower_alu.cpp
-  void lower_compare(const ir::Op& op);        // lower_alu.cpp
+  void lower_alu(const ir::Op& op);      // lower_alu.cpp
+  void lower_compare(const ir::Op& op);  // lower_alu.cpp
   void lower_guest_memory(const ir::Op& op);
   void lower_env_access(const ir::Op& op);
   void lower_call(const ir::Op& op);
   void lower_branch(const ir::Op& op);
   void lower_exit(const ir::Op& op);
+  void emit_return_to_dispatcher(uint64_t pc);  // leave with cpu.pc = pc, no chain site
+  // Out-of-line code for an exit in the middle of the inline path: stores the globals dirty
+  // now, gives back `refund` instructions and chains to `target`. Returns its label.
+  Xbyak::Label& emit_early_exit(int32_t refund, uint64_t target);
   // A patchable jump (conditional when `cond` is set) to a stub returning to the dispatcher.
   void emit_chain_exit(uint64_t target_pc, const ir::Cond* cond);
   bool is_two_way_exit(size_t index) const;
@@ -131,9 +136,9 @@ class Compiler : public Xbyak::CodeGenerator {
 
   std::vector<TempState> temps_;
   std::array<RegState, 16> regs_{};
-  std::vector<int> spill_slot_;   // per temp: slot index, or -1
-  std::vector<int> last_use_;     // per temp: index of the last op reading it
-  std::vector<int> label_refs_;   // per label: how many branches target it
+  std::vector<int> spill_slot_;  // per temp: slot index, or -1
+  std::vector<int> last_use_;    // per temp: index of the last op reading it
+  std::vector<int> label_refs_;  // per label: how many branches target it
   int next_spill_slot_ = 0;
   bool too_many_locals_ = false;
   int eviction_cursor_ = 0;
@@ -143,11 +148,11 @@ class Compiler : public Xbyak::CodeGenerator {
   Xbyak::Label budget_exit_;
   Xbyak::Label linear_limit_;  // 8-byte constant: size of the linear guest space
   std::vector<std::function<void()>> out_of_line_;  // slow paths and stubs, emitted at the end
-  uint32_t insn_ordinal_ = 0;  // instruction the current op belongs to
+  uint32_t insn_ordinal_ = 0;                       // instruction the current op belongs to
   uint32_t insn_count_ = 0;
   size_t current_op_ = 0;
-  size_t skip_ops_ = 0;  // set by a template that lowered the following ops too
-  int64_t written_insn_ = -1;  // instruction whose token cpu.insn_index holds, -1 if unknown
+  size_t skip_ops_ = 0;          // set by a template that lowered the following ops too
+  int64_t written_insn_ = -1;    // instruction whose token cpu.insn_index holds, -1 if unknown
   bool icount_written_ = false;  // cpu.icount in memory already holds this block's count
   int64_t token_insn_ = -1;      // instruction that token_ names
   uint32_t token_ = 0;

@@ -7,9 +7,7 @@
 // next iteration's instructions off the budget and jumps to the loop head, with no memory
 // traffic for them at all. Every exit path stores what is dirty, as exits always do.
 #include <algorithm>
-#include <cstddef>
 
-#include "cpu/cpu_state.h"
 #include "jit/compiler.h"
 
 namespace rwd::jit {
@@ -23,7 +21,6 @@ constexpr size_t kLoopGlobals = 5;
 }  // namespace
 
 void Compiler::plan_self_loop() {
-  self_loop_ = false;
   bool loops = false, calls = false;
   std::vector<int> reads(block_.temps.size(), 0);
   std::vector<bool> written(block_.temps.size(), false);
@@ -105,10 +102,7 @@ void Compiler::emit_loop_budget_exit() {
   for (const LoopGlobal& g : loop_globals_) {
     if (g.written) mov(home(g.temp), Reg64(g.reg));
   }
-  mov(rax, block_.pc);
-  mov(qword[rbp + offsetof(CpuState, pc)], rax);
-  xor_(eax, eax);
-  jmp(env_.epilogue, T_NEAR);
+  emit_return_to_dispatcher(block_.pc);
 }
 
 // brcond c, L; goto_tb A; L: goto_tb B, with A or B the block's own start: the other exit goes
@@ -119,14 +113,8 @@ void Compiler::lower_loop_two_way(const ir::Op& branch) {
   const bool loop_if_true = uint64_t(if_true.imm) == block_.pc;
   const uint64_t leave_to = uint64_t(loop_if_true ? if_false.imm : if_true.imm);
   compare_operands(branch.in(0), branch.in(1), branch.type);
-  std::vector<LiveGlobal> dirty = dirty_globals();
-  Xbyak::Label& leave = ool_labels_.emplace_back();
-  jump_if(*this, loop_if_true ? ir::invert(branch.cond) : branch.cond, leave);
-  out_of_line_.push_back([this, &leave, dirty = std::move(dirty), leave_to] {
-    L(leave);
-    store_globals(dirty);
-    emit_chain_exit(leave_to, nullptr);
-  });
+  jump_if(*this, loop_if_true ? ir::invert(branch.cond) : branch.cond,
+          emit_early_exit(insns_after_current(), leave_to));
   emit_loop_back();
   L(labels_[branch.imm]);  // defined for completeness; nothing jumps here
   forget_all();

@@ -319,12 +319,9 @@ void Interpreter::execute(const CompiledBlock& cb, CpuState& cpu) {
       }
       case Opcode::k_goto_tb:
       case Opcode::k_exit:
-        cpu.pc = uint64_t(op.imm);
-        cpu.icount -= cb.ir->n_insns - 1 - cpu.insn_index;  // a side exit skips the rest
-        return;
       case Opcode::k_goto_ptr:
-        cpu.pc = val(s[0]);
-        cpu.icount -= cb.ir->n_insns - 1 - cpu.insn_index;
+        cpu.pc = op.opc == Opcode::k_goto_ptr ? val(s[0]) : uint64_t(op.imm);
+        cpu.icount -= cb.ir->n_insns - 1 - cpu.insn_index;  // a side exit skips the rest
         return;
       default: val(s[0]) = eval_binary(op.opc, op.type, val(s[1]), val(s[2])); break;
     }
