@@ -1,0 +1,243 @@
+// Templates for guest memory and CpuState (env) accesses.
+#include <algorithm>
+#include <cstddef>
+
+#include "cpu/cpu_state.h"
+#include "jit/compiler.h"
+
+namespace rwd::jit {
+
+using ir::Opcode;
+using Xbyak::Reg64;
+
+namespace {
+
+constexpr int64_t kOffIcount = offsetof(CpuState, icount);
+constexpr int64_t kOffIcountLimit = offsetof(CpuState, icount_limit);
+constexpr int64_t kOffInsnIndex = offsetof(CpuState, insn_index);
+
+}  // namespace
+
+namespace {
+Xbyak::Address sized_ptr(Xbyak::CodeGenerator& g, const Xbyak::RegExp& e, unsigned bytes) {
+  switch (bytes) {
+    case 1:
+      return g.byte[e];
+    case 2:
+      return g.word[e];
+    case 4:
+      return g.dword[e];
+    default:
+      return g.qword[e];
+  }
+}
+}  // namespace
+
+uint32_t Compiler::record_fault_globals(const std::vector<LiveGlobal>& live) {
+  // Consecutive accesses usually see the same dirty registers: share the previous range.
+  auto& all = out_.fault_globals;
+  if (!out_.fault_sites.empty()) {
+    const FaultSite& last = out_.fault_sites.back();
+    if (last.n_globals == live.size() &&
+        std::equal(live.begin(), live.end(), all.begin() + last.first_global)) {
+      return last.first_global;
+    }
+  }
+  const auto first = uint32_t(all.size());
+  all.insert(all.end(), live.begin(), live.end());
+  return first;
+}
+
+void Compiler::lower_env_access(const ir::Op& op) {
+  const unsigned bytes = mem_op_bytes(op.memop);
+  const bool is_signed = op.memop & kMemSigned;
+  if (op.imm == kOffIcount && bytes == 8) {
+    // The count lives in kBudgetReg (as limit - icount) while translated code runs.
+    if (op.opc == Opcode::k_ld_env) {
+      emit_icount_to(def(op.out()));
+    } else {
+      mov_temp_to(rcx, op.in(0));
+      mov(kBudgetReg, qword[rbp + kOffIcountLimit]);
+      sub(kBudgetReg, rcx);
+      icount_written_ = false;
+    }
+    return;
+  }
+  // A partial access to the count goes through the memory copy, made current first; a partial
+  // store is then read back into the register.
+  const bool partial_icount = op.imm < kOffIcount + 8 && op.imm + int64_t(bytes) > kOffIcount;
+  if (partial_icount) write_icount();
+  if (op.opc == Opcode::k_ld_env) {
+    const Reg64 d = def(op.out());
+    const Xbyak::RegExp at = rbp + op.imm;
+    switch (bytes) {
+      case 1:
+        is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]);
+        break;
+      case 2:
+        is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]);
+        break;
+      case 4:
+        is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]);
+        break;
+      default:
+        mov(d, qword[at]);
+        break;
+    }
+    return;
+  }
+  const ir::TempId v = op.in(0);
+  const Xbyak::Address at = sized_ptr(*this, rbp + op.imm, bytes);
+  if (fits_imm32(v) && bytes == 8) {
+    mov(at, int32_t(const_value(v)));
+  } else {
+    const Reg64 r = use(v);
+    switch (bytes) {
+      case 1:
+        mov(at, r.cvt8());
+        break;
+      case 2:
+        mov(at, r.cvt16());
+        break;
+      case 4:
+        mov(at, r.cvt32());
+        break;
+      default:
+        mov(at, r);
+        break;
+    }
+  }
+  if (partial_icount) {
+    mov(kBudgetReg, qword[rbp + kOffIcountLimit]);
+    sub(kBudgetReg, qword[rbp + kOffIcount]);
+  }
+}
+
+void Compiler::lower_guest_memory(const ir::Op& op) {
+  const bool is_load = op.opc == Opcode::k_guest_ld;
+  const unsigned bytes = mem_op_bytes(op.memop);
+  if (!env_.linear_memory) {
+    sync_globals();
+    write_token();
+    // Memory behind an interface: every access is a call.
+    spill_caller_saved();
+    mov_temp_to(rsi, op.in(0));
+    if (is_load) {
+      mov(edx, uint32_t(op.memop));
+    } else {
+      mov_temp_to(rdx, op.in(1));
+      mov(ecx, uint32_t(op.memop));
+    }
+    mov(rdi, rbp);
+    mov(rax, reinterpret_cast<uint64_t>(is_load ? env_.load_fn : env_.store_fn));
+    call(rax);
+    if (is_load) mov(def(op.out()), rax);
+    return;
+  }
+  // Linear memory: addresses inside the space are host r15 + addr; host faults there become
+  // guest faults through the memory's fault handler. Anything else takes the out-of-line path,
+  // which always raises (out of range or misaligned atomic), so it need not preserve registers.
+  const Reg64 addr = use(op.in(0));
+  const bool value_is_imm = !is_load && fits_imm32(op.in(1));
+  const Reg64 value_reg = is_load || value_is_imm ? rax : use(op.in(1));
+  // Taken before the load's destination is allocated: that register does not hold the
+  // destination's value until the access has succeeded.
+  std::vector<LiveGlobal> live = dirty_globals();
+  const uint32_t first_global = record_fault_globals(live);
+  Xbyak::Label& slow = ool_labels_.emplace_back();
+  // One macro-fused compare-and-branch against the space size kept next to the code.
+  cmp(addr, qword[rip + linear_limit_]);
+  jae(slow, T_NEAR);
+  if ((op.memop & kMemAligned) && bytes > 1) {
+    test(addr.cvt32(), bytes - 1);
+    jnz(slow, T_NEAR);
+  }
+  const Xbyak::RegExp at = r15 + addr;
+  const uint32_t token = current_token();
+  // Records the next instruction, the access itself, as the one a host fault would report.
+  auto mark_fault_site = [&] {
+    out_.fault_sites.push_back({uint32_t(getSize()), token, first_global, uint32_t(live.size())});
+  };
+  if (is_load) {
+    const Reg64 d = def(op.out());  // may emit an eviction store: before the marked access
+    const bool is_signed = op.memop & kMemSigned;
+    mark_fault_site();
+    switch (bytes) {
+      case 1:
+        is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]);
+        break;
+      case 2:
+        is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]);
+        break;
+      case 4:
+        is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]);
+        break;
+      default:
+        mov(d, qword[at]);
+        break;
+    }
+  } else {
+    mark_fault_site();
+    if (value_is_imm) {
+      const int32_t imm = int32_t(const_value(op.in(1)));
+      switch (bytes) {
+        case 1:
+          mov(byte[at], uint8_t(imm));
+          break;
+        case 2:
+          mov(word[at], uint16_t(imm));
+          break;
+        case 4:
+          mov(dword[at], uint32_t(imm));
+          break;
+        default:
+          mov(qword[at], imm);
+          break;
+      }
+    } else {
+      switch (bytes) {
+        case 1:
+          mov(byte[at], value_reg.cvt8());
+          break;
+        case 2:
+          mov(word[at], value_reg.cvt16());
+          break;
+        case 4:
+          mov(dword[at], value_reg.cvt32());
+          break;
+        default:
+          mov(qword[at], value_reg);
+          break;
+      }
+    }
+  }
+  const MemOp memop = op.memop;
+  const ir::TempId value_temp = is_load ? 0 : op.in(1);
+  const int64_t value_imm = value_is_imm ? const_value(value_temp) : 0;
+  out_of_line_.push_back([this, &slow, addr, value_reg, value_is_imm, value_imm, is_load, memop,
+                          token, live = std::move(live)] {
+    L(slow);
+    store_globals(live);
+    // This path raises through a helper, so the count and the instruction go to memory here.
+    emit_icount_to(rax);
+    mov(qword[rbp + kOffIcount], rax);
+    mov(dword[rbp + kOffInsnIndex], token);
+    mov(rsi, addr);
+    if (is_load) {
+      mov(edx, uint32_t(memop));
+    } else {
+      if (value_is_imm) {
+        mov(rdx, value_imm);
+      } else {
+        mov(rdx, value_reg);
+      }
+      mov(ecx, uint32_t(memop));
+    }
+    mov(rdi, rbp);
+    mov(rax, reinterpret_cast<uint64_t>(is_load ? env_.load_fn : env_.store_fn));
+    call(rax);
+    ud2();  // the access raised; control never comes back here
+  });
+}
+
+}  // namespace rwd::jit
