@@ -19,6 +19,36 @@ constexpr uint64_t kDelegableExceptions = 0xb3ff & ~(1ull << 11);
 constexpr uint32_t kSatpModeBare = 0, kSatpModeSv39 = 8, kSatpModeSv48 = 9;
 constexpr unsigned kFflagsBits = 5;
 
+// Registers that are plain storage: a write keeps the writable bits, a read returns them.
+struct PlainCsr {
+  uint32_t number;
+  uint64_t PrivState::*field;
+  uint64_t writable;
+};
+constexpr PlainCsr kPlainCsrs[] = {
+    {csr::kScounteren, &PrivState::scounteren, 0xffffffff},
+    {csr::kSenvcfg, &PrivState::senvcfg, 1},  // FIOM only
+    {csr::kSscratch, &PrivState::sscratch, ~0ull},
+    {csr::kSepc, &PrivState::sepc, ~1ull},  // IALIGN is 16: bit 0 is always zero
+    {csr::kScause, &PrivState::scause, ~0ull},
+    {csr::kStval, &PrivState::stval, ~0ull},
+    {csr::kMedeleg, &PrivState::medeleg, kDelegableExceptions},
+    {csr::kMcounteren, &PrivState::mcounteren, 0xffffffff},
+    {csr::kMenvcfg, &PrivState::menvcfg, 1},
+    {csr::kMcountinhibit, &PrivState::mcountinhibit, 0xfffffffd},  // TM does not exist
+    {csr::kMscratch, &PrivState::mscratch, ~0ull},
+    {csr::kMepc, &PrivState::mepc, ~1ull},
+    {csr::kMcause, &PrivState::mcause, ~0ull},
+    {csr::kMtval, &PrivState::mtval, ~0ull},
+};
+
+const PlainCsr* find_plain(uint32_t n) {
+  for (const PlainCsr& c : kPlainCsrs) {
+    if (c.number == n) return &c;
+  }
+  return nullptr;
+}
+
 bool is_counter(uint32_t n) {
   return n >= csr::kCycle && n <= csr::kHpm31;
 }
@@ -38,27 +68,13 @@ bool known(uint32_t n) {
     case csr::kSstatus:
     case csr::kSie:
     case csr::kStvec:
-    case csr::kScounteren:
-    case csr::kSenvcfg:
-    case csr::kSscratch:
-    case csr::kSepc:
-    case csr::kScause:
-    case csr::kStval:
     case csr::kSip:
     case csr::kSatp:
     case csr::kMstatus:
     case csr::kMisa:
-    case csr::kMedeleg:
     case csr::kMideleg:
     case csr::kMie:
     case csr::kMtvec:
-    case csr::kMcounteren:
-    case csr::kMenvcfg:
-    case csr::kMcountinhibit:
-    case csr::kMscratch:
-    case csr::kMepc:
-    case csr::kMcause:
-    case csr::kMtval:
     case csr::kMip:
     case csr::kMcycle:
     case csr::kMinstret:
@@ -71,7 +87,7 @@ bool known(uint32_t n) {
     default:
       break;
   }
-  if (is_fp(n) || is_counter(n)) return true;
+  if (is_fp(n) || is_counter(n) || find_plain(n)) return true;
   if (n >= csr::kMhpmcounter3 && n <= csr::kMhpmcounter31) return true;
   if (n >= csr::kMhpmevent3 && n <= csr::kMhpmevent31) return true;
   if (n >= csr::kPmpaddr0 && n <= csr::kPmpaddr63) return true;
@@ -116,6 +132,7 @@ bool csr_access_legal(const PrivState& s, uint32_t n, bool writes) {
 }
 
 uint64_t csr_read(const PrivState& s, const CsrEnv& env, uint32_t n) {
+  if (const PlainCsr* plain = find_plain(n)) return s.*(plain->field);
   switch (n) {
     case csr::kFflags:
       return *env.fflags;
@@ -139,48 +156,20 @@ uint64_t csr_read(const PrivState& s, const CsrEnv& env, uint32_t n) {
       return s.pending() & s.mideleg;
     case csr::kStvec:
       return s.stvec;
-    case csr::kScounteren:
-      return s.scounteren;
-    case csr::kSenvcfg:
-      return s.senvcfg;
-    case csr::kSscratch:
-      return s.sscratch;
-    case csr::kSepc:
-      return s.sepc;
-    case csr::kScause:
-      return s.scause;
-    case csr::kStval:
-      return s.stval;
+    case csr::kMtvec:
+      return s.mtvec;
     case csr::kSatp:
       return s.satp;
     case csr::kMstatus:
       return read_mstatus(s);
     case csr::kMisa:
       return kMisa;
-    case csr::kMedeleg:
-      return s.medeleg;
     case csr::kMideleg:
       return s.mideleg;
     case csr::kMie:
       return s.mie;
     case csr::kMip:
       return s.pending();
-    case csr::kMtvec:
-      return s.mtvec;
-    case csr::kMcounteren:
-      return s.mcounteren;
-    case csr::kMenvcfg:
-      return s.menvcfg;
-    case csr::kMcountinhibit:
-      return s.mcountinhibit;
-    case csr::kMscratch:
-      return s.mscratch;
-    case csr::kMepc:
-      return s.mepc;
-    case csr::kMcause:
-      return s.mcause;
-    case csr::kMtval:
-      return s.mtval;
     case csr::kMhartid:
       return s.hart_id;
     default:
@@ -192,6 +181,10 @@ uint64_t csr_read(const PrivState& s, const CsrEnv& env, uint32_t n) {
 
 uint32_t csr_write(PrivState& s, CsrEnv& env, uint32_t n, uint64_t v) {
   constexpr uint64_t kSatpModeShift = 60, kSatpPpnBits = 44;
+  if (const PlainCsr* plain = find_plain(n)) {
+    s.*(plain->field) = v & plain->writable;
+    return kEffectNone;
+  }
   switch (n) {
     case csr::kFflags:
     case csr::kFrm:
@@ -228,24 +221,6 @@ uint32_t csr_write(PrivState& s, CsrEnv& env, uint32_t n, uint64_t v) {
     case csr::kStvec:
       s.stvec = legal_tvec(s.stvec, v);
       return kEffectNone;
-    case csr::kScounteren:
-      s.scounteren = v & 0xffffffff;
-      return kEffectNone;
-    case csr::kSenvcfg:
-      s.senvcfg = v & 1;
-      return kEffectNone;  // FIOM only
-    case csr::kSscratch:
-      s.sscratch = v;
-      return kEffectNone;
-    case csr::kSepc:
-      s.sepc = v & ~1ull;
-      return kEffectNone;
-    case csr::kScause:
-      s.scause = v;
-      return kEffectNone;
-    case csr::kStval:
-      s.stval = v;
-      return kEffectNone;
     case csr::kSatp: {
       const uint64_t mode = v >> kSatpModeShift;
       // Unsupported modes leave satp unchanged (WARL); ASIDs are not implemented (ASIDLEN 0).
@@ -256,9 +231,6 @@ uint32_t csr_write(PrivState& s, CsrEnv& env, uint32_t n, uint64_t v) {
           mode == kSatpModeBare ? 0 : (mode << kSatpModeShift) | (v & ((1ull << kSatpPpnBits) - 1));
       return kEffectFlushTlb;
     }
-    case csr::kMedeleg:
-      s.medeleg = v & kDelegableExceptions;
-      return kEffectNone;
     case csr::kMideleg:
       s.mideleg = v & irq::kSMask;
       return kEffectCheckInterrupts;
@@ -270,27 +242,6 @@ uint32_t csr_write(PrivState& s, CsrEnv& env, uint32_t n, uint64_t v) {
       return kEffectCheckInterrupts;
     case csr::kMtvec:
       s.mtvec = legal_tvec(s.mtvec, v);
-      return kEffectNone;
-    case csr::kMcounteren:
-      s.mcounteren = v & 0xffffffff;
-      return kEffectNone;
-    case csr::kMenvcfg:
-      s.menvcfg = v & 1;
-      return kEffectNone;
-    case csr::kMcountinhibit:
-      s.mcountinhibit = v & 0xfffffffd;
-      return kEffectNone;
-    case csr::kMscratch:
-      s.mscratch = v;
-      return kEffectNone;
-    case csr::kMepc:
-      s.mepc = v & ~1ull;
-      return kEffectNone;
-    case csr::kMcause:
-      s.mcause = v;
-      return kEffectNone;
-    case csr::kMtval:
-      s.mtval = v;
       return kEffectNone;
     default:
       break;
