@@ -13,6 +13,7 @@
 #include "exec/engine.h"
 #include "linux_user/deterministic_random.h"
 #include "linux_user/diagnostics.h"
+#include "linux_user/host_clock.h"
 #include "linux_user/signals.h"
 #include "linux_user/user_memory.h"
 #include "linux_user/user_process.h"
@@ -34,6 +35,7 @@ struct GuestProcess {
   CpuState cpu{};
   SignalState signals;
   DeterministicRandom random;
+  std::shared_ptr<HostClock> clock = std::make_shared<SystemHostClock>();
   // Guest resource limits are the guest's own: changing them must not constrain the emulator.
   std::array<GuestRlimit, kGuestResourceLimits> rlimits{};
   uint64_t clear_child_tid = 0;

@@ -48,6 +48,29 @@ int64_t sys_uname(GuestProcess& process, uint64_t guest) {
   return process.memory->copy_to_guest(guest, &name, sizeof name) ? 0 : -EFAULT;
 }
 
+// The guest's struct timespec and struct timeval are two 64-bit fields, as on the host.
+int64_t sys_clock_gettime(GuestProcess& process, uint64_t clock_id, uint64_t guest) {
+  timespec now{};
+  const int64_t status = process.clock->read(int64_t(int32_t(clock_id)), now);
+  if (status < 0) return status;
+  const int64_t fields[2] = {now.tv_sec, now.tv_nsec};
+  return process.memory->copy_to_guest(guest, fields, kTimespecBytes) ? 0 : -EFAULT;
+}
+
+int64_t sys_gettimeofday(GuestProcess& process, uint64_t guest_tv, uint64_t guest_tz) {
+  if (guest_tv) {
+    timespec now{};
+    const int64_t status = process.clock->read(CLOCK_REALTIME, now);
+    if (status < 0) return status;
+    const int64_t fields[2] = {now.tv_sec, now.tv_nsec / 1000};
+    if (!process.memory->copy_to_guest(guest_tv, fields, kTimevalBytes)) return -EFAULT;
+  }
+  // The kernel's timezone is obsolete and zero on every current system.
+  const uint8_t zone[kTimezoneBytes] = {};
+  if (guest_tz && !process.memory->copy_to_guest(guest_tz, zone, kTimezoneBytes)) return -EFAULT;
+  return 0;
+}
+
 int64_t sys_getrandom(GuestProcess& process, uint64_t guest, uint64_t len, uint64_t flags) {
   if (flags & ~uint64_t{GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE}) return -EINVAL;
   len = std::min(len, kMaxGetrandomBytes);
@@ -166,12 +189,10 @@ std::optional<int64_t> process_syscall(GuestProcess& process, uint64_t number,
     case Sysno::personality: return a[0] == 0xffffffff || a[0] == 0 ? 0 : -EINVAL;
     case Sysno::prctl: return sys_prctl(process, args);
     // --- time ---
-    case Sysno::clock_gettime:
-      return with_buffers(process, SYS_clock_gettime, args, {{1, kTimespecBytes}});
+    case Sysno::clock_gettime: return sys_clock_gettime(process, a[0], a[1]);
     case Sysno::clock_getres:
       return with_buffers(process, SYS_clock_getres, args, {{1, kTimespecBytes}});
-    case Sysno::gettimeofday:
-      return with_buffers(process, SYS_gettimeofday, args, {{0, kTimevalBytes}, {1, kTimezoneBytes}});
+    case Sysno::gettimeofday: return sys_gettimeofday(process, a[0], a[1]);
     case Sysno::nanosleep:
       return with_buffers(process, SYS_nanosleep, args, {{0, kTimespecBytes}, {1, kTimespecBytes}});
     case Sysno::clock_nanosleep:

@@ -119,6 +119,7 @@ std::unique_ptr<UserProcess> UserProcess::create(const UserOptions& opts, std::s
   if (opts.diagnostics) process.diagnostics.redirect(opts.diagnostics);
   if (process.options.argv.empty()) process.options.argv = {opts.program};
   process.random = DeterministicRandom(opts.random_seed);
+  if (opts.clock) process.clock = opts.clock;
   process.exe_path = absolute_path(opts.program);
 
   std::optional<ElfImage> program = read_elf_file(opts.program, error);

@@ -25,6 +25,8 @@
 #include "cpu/guest_memory.h"
 #include "exec/engine.h"
 
+#include "linux_user/host_clock.h"
+
 namespace rwd::linux_user {
 
 struct UserOptions {
@@ -39,6 +41,8 @@ struct UserOptions {
   std::FILE* diagnostics = nullptr;
   // Seeds AT_RANDOM and getrandom(), the guest's only randomness (see deterministic_random.h).
   uint64_t random_seed = 0;
+  // The guest's clocks; null means the host's (see host_clock.h).
+  std::shared_ptr<HostClock> clock;
 };
 
 struct GuestExit {

@@ -46,8 +46,10 @@ class SyscallTest : public ::testing::Test {
 
   void SetUp() override { start(); }
 
-  void start(const std::string& prefix = LINUX_USER_SYSROOT, uint64_t seed = 0) {
+  void start(const std::string& prefix = LINUX_USER_SYSROOT, uint64_t seed = 0,
+             std::shared_ptr<HostClock> clock = nullptr) {
     UserOptions options;
+    options.clock = std::move(clock);
     options.program = guest_program("hello_static");
     options.argv = {"hello"};
     options.env = std::vector<std::string>{};
@@ -281,6 +283,30 @@ TEST_F(SyscallTest, IdentityAndTime) {
   EXPECT_EQ(limit[1], 1u << 21);
   EXPECT_EQ(call(Sysno::futex, scratch, FUTEX_WAKE, 1), 0);
   EXPECT_EQ(call(Sysno::futex, scratch + 64, FUTEX_WAIT, 12345), -EAGAIN);
+}
+
+// Guest time is a host input read through one HostClock, which record/replay will take over.
+TEST_F(SyscallTest, GuestClocksComeFromTheInjectedHostClock) {
+  struct FixedClock : HostClock {
+    int64_t read(int64_t clock_id, timespec& out) override {
+      if (clock_id == 12345) return -EINVAL;
+      out = {1700000000 + clock_id, 123456789};
+      return 0;
+    }
+  };
+  start(LINUX_USER_SYSROOT, 0, std::make_shared<FixedClock>());
+  ASSERT_EQ(call(Sysno::clock_gettime, CLOCK_MONOTONIC, scratch), 0);
+  int64_t fields[2];
+  memory().copy_from_guest(fields, scratch, 16);
+  EXPECT_EQ(fields[0], 1700000000 + CLOCK_MONOTONIC);
+  EXPECT_EQ(fields[1], 123456789);
+  EXPECT_EQ(call(Sysno::clock_gettime, 12345, scratch), -EINVAL);
+  ASSERT_EQ(call(Sysno::gettimeofday, scratch, scratch + 16), 0);
+  int64_t tv_and_tz[3];
+  memory().copy_from_guest(tv_and_tz, scratch, 24);
+  EXPECT_EQ(tv_and_tz[0], 1700000000 + CLOCK_REALTIME);
+  EXPECT_EQ(tv_and_tz[1], 123456);
+  EXPECT_EQ(tv_and_tz[2], 0);
 }
 
 TEST_F(SyscallTest, TerminalIoctls) {
