@@ -47,6 +47,9 @@ class FdtWriter {
   void reg(uint64_t base, uint64_t size) {
     cells("reg", {uint32_t(base >> 32), uint32_t(base), uint32_t(size >> 32), uint32_t(size)});
   }
+  void bytes(const char* name, const std::vector<uint8_t>& value) {
+    check(fdt_property(buf_.data(), name, value.data(), int(value.size())), name);
+  }
   void empty(const char* name) { check(fdt_property(buf_.data(), name, nullptr, 0), name); }
   std::vector<uint8_t> finish() {
     check(fdt_finish(buf_.data()), "finish");
@@ -73,7 +76,7 @@ std::string node(const char* name, uint64_t addr) {
 
 std::vector<uint8_t> build_fdt(const FdtConfig& c) {
   using namespace virt;
-  FdtWriter w(64 * 1024 + c.bootargs.size());
+  FdtWriter w(64 * 1024 + c.bootargs.size() + c.rng_seed.size());
   w.begin("");
   w.u32("#address-cells", 2);
   w.u32("#size-cells", 2);
@@ -87,6 +90,7 @@ std::vector<uint8_t> build_fdt(const FdtConfig& c) {
     w.u64("linux,initrd-start", c.initrd_start);
     w.u64("linux,initrd-end", c.initrd_end);
   }
+  if (!c.rng_seed.empty()) w.bytes("rng-seed", c.rng_seed);
   w.end();
 
   w.begin(node("memory", c.ram_base));

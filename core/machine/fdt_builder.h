@@ -16,6 +16,9 @@ struct FdtConfig {
   std::string bootargs;       // -append; omitted when empty
   uint64_t initrd_start = 0;  // both 0: no initrd
   uint64_t initrd_end = 0;
+  // /chosen/rng-seed, which Linux mixes into its entropy pool (QEMU passes 32 random bytes).
+  // Host entropy, so the machine takes it from its input layer; omitted when empty.
+  std::vector<uint8_t> rng_seed;
   unsigned virtio_slots = 0;  // virtio-mmio nodes described (all slots, as QEMU does)
   std::string isa = "rv64imafdc";
   std::string mmu_type = "riscv,sv48";
