@@ -72,9 +72,9 @@ typedef long i64;
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define csr_read(csr) ({ u64 v_; asm volatile("csrr %0, " STR(csr) : "=r"(v_) :: "memory"); v_; })
-#define csr_write(csr, val) asm volatile("csrw " STR(csr) ", %0" :: "r"((u64)(val)) : "memory")
-#define csr_set(csr, val) asm volatile("csrs " STR(csr) ", %0" :: "r"((u64)(val)) : "memory")
-#define csr_clear(csr, val) asm volatile("csrc " STR(csr) ", %0" :: "r"((u64)(val)) : "memory")
+#define csr_write(csr, val) ({ asm volatile("csrw " STR(csr) ", %0" :: "r"((u64)(val)) : "memory"); })
+#define csr_set(csr, val) ({ asm volatile("csrs " STR(csr) ", %0" :: "r"((u64)(val)) : "memory"); })
+#define csr_clear(csr, val) ({ asm volatile("csrc " STR(csr) ", %0" :: "r"((u64)(val)) : "memory"); })
 #define csr_swap(csr, val) ({ u64 v_; asm volatile("csrrw %0, " STR(csr) ", %1" : "=r"(v_) : "r"((u64)(val)) : "memory"); v_; })
 
 static inline u32 mmio_read32(u64 a) { return *(volatile u32 *)a; }
@@ -134,6 +134,11 @@ u64 rt_run(int mode, void (*fn)(u64), u64 arg);
 /* Same, but enters at a raw address (no return path: the code there must
  * trap to M itself). */
 u64 rt_run_at(int mode, u64 pc, u64 arg);
+/* Probes to run with rt_run(mode, probe, address): a doubleword load (the
+ * value goes to rt_probe_val), a store of 0x5707e, and a jump to the address
+ * (which must hold a `ret`, e.g. c.ret = 0x8082). */
+void rt_probe_load(u64 addr), rt_probe_store(u64 addr), rt_probe_exec(u64 addr);
+extern volatile u64 rt_probe_val;
 /* Sets medeleg and tells the S handler which forwarding trap to use. */
 void rt_set_medeleg(u64 v);
 

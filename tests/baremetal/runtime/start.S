@@ -278,3 +278,25 @@ rt_s_escape:
 rt_ctx: .space 128
   .globl rt_in_run
 rt_in_run: .dword 0
+
+/* Probes for rt_run (rt.h): a0 = address. */
+  .text
+  .globl rt_probe_load
+rt_probe_load:
+  ld t0, 0(a0)
+  la t1, rt_probe_val
+  sd t0, 0(t1)
+  ret
+  .globl rt_probe_store
+rt_probe_store:
+  li t0, 0x5707e
+  sd t0, 0(a0)
+  ret
+  .globl rt_probe_exec
+rt_probe_exec:
+  jr a0
+
+  .data
+  .align 3
+  .globl rt_probe_val
+rt_probe_val: .dword 0
