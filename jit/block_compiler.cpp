@@ -261,9 +261,15 @@ void Compiler::lower_exit(const ir::Op& op) {
       break;
     case Opcode::k_goto_ptr: {
       // Inline lookup in the block cache's direct-mapped array; a miss returns to the
-      // dispatcher with pc stored.
+      // dispatcher with pc stored. Without a table (system mode, where a pc alone does not
+      // name a block), every goto_ptr returns to the dispatcher.
       mov_temp_to(rax, op.in(0));
       mov(qword[rbp + kOffPc], rax);
+      if (!env_.fast_table) {
+        xor_(eax, eax);
+        jmp(env_.epilogue, T_NEAR);
+        break;
+      }
       mov(ecx, eax);
       shr(ecx, 1);
       and_(ecx, uint32_t(env_.fast_entries - 1));

@@ -136,11 +136,12 @@ void JitEngine::link(ChainSite& site, JitBlock& target) {
   stats_.links++;
 }
 
-std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_t max_insns) {
+std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_t max_insns,
+                                             uint32_t flags) {
   const auto started = std::chrono::steady_clock::now();  // statistics only, never guest-visible
   for (int attempt = 0;; ++attempt) {
-    TranslateResult tr = source_.translate(*cpu.memory, pc, max_insns);
-    if (!tr.block) raise_exception(cpu, Cause::kInsnPageFault, tr.fetch_fault_addr);
+    TranslateResult tr = source_.translate(*cpu.memory, pc, max_insns, flags);
+    if (!tr.block) cpu.memory->raise_fetch_fault(cpu, tr.fetch_fault_addr);
     if (dump_ir_) std::fputs(tr.block->dump().c_str(), stderr);
     auto block = std::make_unique<JitBlock>();
     block->pc = pc;
@@ -175,16 +176,26 @@ std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_
 }
 
 JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
-  JitBlock* block = cache_.find(cpu.pc);
+  GuestMemory& memory = *cpu.memory;
+  const CodeLocation where = memory.locate_code(cpu);
+  JitBlock* block = cache_.find(cpu.pc, where);
   if (!block) {
-    auto fresh = compile(cpu, cpu.pc, Translator::kMaxBlockInsns);
+    auto fresh = compile(cpu, cpu.pc, Translator::kMaxBlockInsns, where.flags);
     const uint64_t size = fresh->size_bytes;
-    block = cache_.insert(cpu.pc, size, std::move(fresh));
-    index_code(*block);
+    if (memory.cacheable_block(cpu.pc, size)) {
+      block = cache_.insert(cpu.pc, where, size, std::move(fresh));
+      index_code(*block);
+    } else if (fresh->n_insns <= max_insns) {
+      if (short_block_) unindex_code(*short_block_);
+      short_block_ = std::move(fresh);
+      short_block_->cacheable = false;
+      index_code(*short_block_);
+      return short_block_.get();
+    }
   }
-  if (block->n_insns <= max_insns) return block;
+  if (block && block->n_insns <= max_insns) return block;
   if (short_block_) unindex_code(*short_block_);
-  short_block_ = compile(cpu, cpu.pc, uint32_t(max_insns));
+  short_block_ = compile(cpu, cpu.pc, uint32_t(max_insns), where.flags);
   short_block_->cacheable = false;
   index_code(*short_block_);
   return short_block_.get();
@@ -227,6 +238,7 @@ StopInfo JitEngine::run(CpuState& cpu) {
     const int bits = log2_exact(memory.linear_size());
     env_.linear_memory = memory.linear_base() != nullptr && bits > 0;
     env_.linear_bits = bits;
+    env_.fast_table = memory.lookup_by_pc_alone() ? cache_.fast_table() : nullptr;
   }
   std::jmp_buf exit_jmp;
   cpu.exit_jmp = &exit_jmp;
@@ -243,9 +255,14 @@ StopInfo JitEngine::run(CpuState& cpu) {
   ChainSite* came_from = nullptr;
   for (;;) {
     if (cpu.exit_requests) {
-      if (cpu.exit_requests & kExitFlushCode) flush();
+      const uint32_t requests = cpu.exit_requests;
       cpu.exit_requests = 0;
       came_from = nullptr;
+      if (requests & kExitFlushCode) flush();
+      if (requests & kExitToMachine) {
+        memory.leave_inline_access();
+        return {StopReason::kExitRequest};
+      }
     }
     if (cpu.icount >= cpu.icount_limit) {
       memory.leave_inline_access();
@@ -255,7 +272,8 @@ StopInfo JitEngine::run(CpuState& cpu) {
     cpu.insn_index = 0;
     JitBlock* block = block_for(cpu, cpu.icount_limit - cpu.icount);
     if (stats_.flushes != flushes_before) came_from = nullptr;  // its site is gone
-    if (came_from && block->cacheable && came_from->owner->cacheable && !came_from->linked_to) {
+    if (came_from && block->cacheable && came_from->owner->cacheable && !came_from->linked_to &&
+        memory.may_chain(came_from->owner->pc, block->pc)) {
       link(*came_from, *block);
     }
     stats_.dispatcher_entries++;

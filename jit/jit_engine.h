@@ -50,7 +50,8 @@ class JitEngine final : public ExecutionEngine {
   void emit_trampolines();
   void flush();
   JitBlock* block_for(CpuState& cpu, uint64_t max_insns);
-  std::unique_ptr<JitBlock> compile(CpuState& cpu, uint64_t pc, uint32_t max_insns);
+  std::unique_ptr<JitBlock> compile(CpuState& cpu, uint64_t pc, uint32_t max_insns,
+                                    uint32_t flags);
   void link(ChainSite& site, JitBlock& target);
   void unlink_incoming(JitBlock& block);
   void restore_after_exception(CpuState& cpu);

@@ -8,9 +8,12 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "cpu/tlb.h"
+
 namespace rwd {
 
 class GuestMemory;
+class SystemHooks;
 
 // Exception causes, numbered as in mcause (privileged spec, table 3.6).
 enum class Cause : uint32_t {
@@ -52,7 +55,10 @@ enum RoundingMode : uint32_t {
 constexpr uint64_t kNoReservation = ~uint64_t{0};
 
 enum ExitRequest : uint32_t {
-  kExitFlushCode = 1 << 0,  // fence.i: translated code may be stale
+  kExitFlushCode = 1 << 0,  // fence.i (user mode): translated code may be stale
+  // System mode: the machine loop must look at the hart before the next instruction
+  // (interrupts may have become enabled, WFI, a power-off request, code to invalidate).
+  kExitToMachine = 1 << 1,
 };
 
 struct CpuState {
@@ -95,6 +101,10 @@ struct CpuState {
 
   // --- Environment ---
   GuestMemory* memory;
+  SystemHooks* system;  // null in user mode
+
+  // --- System mode: the software TLB that translated code probes inline ---
+  Tlb tlb;
 };
 
 static_assert(std::is_standard_layout_v<CpuState>);

@@ -9,6 +9,13 @@
 
 namespace rwd {
 
+// Where the code at a pc is and the modes it is translated under: its identity in the block
+// caches. In user mode the pc is its own physical address and the flags are 0.
+struct CodeLocation {
+  uint64_t phys = 0;
+  uint32_t flags = 0;  // code_flags
+};
+
 class GuestMemory {
  public:
   virtual ~GuestMemory() = default;
@@ -31,6 +38,23 @@ class GuestMemory {
   // on guest memory inside it must become a precise guest exception (raise_exception).
   virtual void enter_inline_access(CpuState& cpu) {}
   virtual void leave_inline_access() {}
+
+  // --- How translated code may be cached and linked (system mode overrides these) ---
+  // The code at cpu.pc; raises the instruction fault if it cannot be fetched.
+  virtual CodeLocation locate_code(CpuState& cpu) { return {cpu.pc, 0}; }
+  // Raises the exception for an instruction fetch at vaddr that fetch16 refused.
+  [[noreturn]] virtual void raise_fetch_fault(CpuState& cpu, uint64_t vaddr) {
+    raise_exception(cpu, Cause::kInsnPageFault, vaddr);
+  }
+  // Whether a block may be cached: system mode caches only blocks within one page, whose one
+  // virtual-to-physical mapping locate_code checks.
+  virtual bool cacheable_block(uint64_t pc, uint64_t size_bytes) const { return true; }
+  // Whether a block at from_pc may jump straight to the block at to_pc (goto_tb) or look its
+  // successor up by pc alone (goto_ptr): only while the two share a mapping.
+  virtual bool may_chain(uint64_t from_pc, uint64_t to_pc) const { return true; }
+  virtual bool lookup_by_pc_alone() const { return true; }
+  // Loads and stores go through CpuState::tlb, whose hits translated code may take inline.
+  virtual bool uses_tlb() const { return false; }
 };
 
 }  // namespace rwd

@@ -10,6 +10,7 @@ namespace rwd {
 enum class StopReason {
   kException,    // a synchronous exception; cpu.pc is the faulting instruction, not retired
   kIcountLimit,  // cpu.icount reached cpu.icount_limit exactly
+  kExitRequest,  // system mode: an instruction asked for the machine loop (kExitToMachine)
 };
 
 struct StopInfo {
@@ -27,6 +28,7 @@ class ExecutionEngine {
   virtual StopInfo run(CpuState& cpu) = 0;
 
   // Guest code in [start, start+len) may have changed or been unmapped: drop translations.
+  // The range is physical in system mode (where code lives, CodeLocation::phys).
   virtual void invalidate(uint64_t start, uint64_t len) = 0;
 };
 

@@ -50,8 +50,9 @@ void Interpreter::invalidate(uint64_t start, uint64_t len) { cache_.invalidate(s
 std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& memory,
                                                                  uint64_t pc,
                                                                  uint32_t max_insns,
+                                                                 uint32_t flags,
                                                                  uint64_t* fetch_fault) {
-  TranslateResult tr = source_.translate(memory, pc, max_insns);
+  TranslateResult tr = source_.translate(memory, pc, max_insns, flags);
   if (!tr.block) {
     *fetch_fault = tr.fetch_fault_addr;
     return nullptr;
@@ -91,17 +92,24 @@ std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& me
 }
 
 Interpreter::CompiledBlock* Interpreter::block_for(CpuState& cpu, uint64_t max_insns) {
+  GuestMemory& memory = *cpu.memory;
   uint64_t fault = 0;
-  CompiledBlock* block = cache_.find(cpu.pc);
+  const CodeLocation where = memory.locate_code(cpu);
+  CompiledBlock* block = cache_.find(cpu.pc, where);
   if (!block) {
-    auto fresh = compile(*cpu.memory, cpu.pc, Translator::kMaxBlockInsns, &fault);
-    if (!fresh) raise_exception(cpu, Cause::kInsnPageFault, fault);
-    uint64_t size = fresh->ir->size_bytes;
-    block = cache_.insert(cpu.pc, size, std::move(fresh));
+    auto fresh = compile(memory, cpu.pc, Translator::kMaxBlockInsns, where.flags, &fault);
+    if (!fresh) memory.raise_fetch_fault(cpu, fault);
+    const uint64_t size = fresh->ir->size_bytes;
+    if (!memory.cacheable_block(cpu.pc, size)) {
+      short_block_ = std::move(fresh);
+      if (short_block_->ir->n_insns <= max_insns) return short_block_.get();
+    } else {
+      block = cache_.insert(cpu.pc, where, size, std::move(fresh));
+    }
   }
-  if (block->ir->n_insns <= max_insns) return block;
-  short_block_ = compile(*cpu.memory, cpu.pc, uint32_t(max_insns), &fault);
-  if (!short_block_) raise_exception(cpu, Cause::kInsnPageFault, fault);
+  if (block && block->ir->n_insns <= max_insns) return block;
+  short_block_ = compile(memory, cpu.pc, uint32_t(max_insns), where.flags, &fault);
+  if (!short_block_) memory.raise_fetch_fault(cpu, fault);
   return short_block_.get();
 }
 
@@ -122,8 +130,10 @@ StopInfo Interpreter::run(CpuState& cpu) {
   }
   for (;;) {
     if (cpu.exit_requests) {
-      if (cpu.exit_requests & kExitFlushCode) cache_.clear();
+      const uint32_t requests = cpu.exit_requests;
       cpu.exit_requests = 0;
+      if (requests & kExitFlushCode) cache_.clear();
+      if (requests & kExitToMachine) return {StopReason::kExitRequest};
     }
     const uint64_t remaining = cpu.icount_limit - cpu.icount;
     if (cpu.icount >= cpu.icount_limit) return {StopReason::kIcountLimit};

@@ -35,7 +35,7 @@ class Interpreter final : public ExecutionEngine {
  private:
   CompiledBlock* block_for(CpuState& cpu, uint64_t max_insns);
   std::unique_ptr<CompiledBlock> compile(GuestMemory& memory, uint64_t pc, uint32_t max_insns,
-                                         uint64_t* fetch_fault);
+                                         uint32_t flags, uint64_t* fetch_fault);
   void execute(const CompiledBlock& block, CpuState& cpu);
 
   const BlockSource& source_;

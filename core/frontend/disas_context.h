@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "cpu/code_flags.h"
 #include "cpu/cpu_state.h"
 #include "frontend/translator.h"
 #include "ir/builder.h"
@@ -21,6 +22,8 @@ struct DisasContext {
   bool end_after = false;    // end the block after this instruction, falling through
   uint32_t side_exits = 0;   // branches so far whose taken path leaves the block mid-way
   bool frm_checked = false;  // a dynamic-rounding check was already emitted in this block
+  uint32_t flags = 0;        // code_flags of the block (0: user mode)
+  bool fp_dirtied = false;   // mstatus.FS was already set Dirty in this block
 };
 
 namespace frontend {

@@ -21,6 +21,11 @@ struct HelperIds {
   ir::HelperId csr;        // (csr, value, op, insn) -> old value
   ir::HelperId check_frm;  // (insn): illegal instruction unless frm holds a valid mode
   ir::HelperId fence_i;    // (): asks the execution loop to drop translated code
+  // System mode only.
+  ir::HelperId trap_return;    // (from_machine, insn) -> pc: mret/sret
+  ir::HelperId wfi;            // (insn)
+  ir::HelperId sfence_vma;     // (vaddr, all_addresses, insn)
+  ir::HelperId mark_fp_dirty;  // (): mstatus.FS = Dirty
 #define REWIND_DECLARE_FP_ID(name) ir::HelperId name;
   REWIND_FP_HELPERS(REWIND_DECLARE_FP_ID)
 #undef REWIND_DECLARE_FP_ID

@@ -14,6 +14,11 @@ namespace rwd {
 uint64_t helper_csr(CpuState* cpu, uint64_t csr, uint64_t value, uint64_t op, uint64_t insn);
 uint64_t helper_check_frm(CpuState* cpu, uint64_t insn);
 uint64_t helper_fence_i(CpuState* cpu);
+// System mode: privileged instructions, forwarded to the hart (CpuState::system).
+uint64_t helper_trap_return(CpuState* cpu, uint64_t from_machine, uint64_t insn);
+uint64_t helper_wfi(CpuState* cpu, uint64_t insn);
+uint64_t helper_sfence_vma(CpuState* cpu, uint64_t vaddr, uint64_t all_addresses, uint64_t insn);
+uint64_t helper_mark_fp_dirty(CpuState* cpu);
 
 // User-level CSR numbers handled here.
 enum CsrNumber : uint32_t {

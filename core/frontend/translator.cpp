@@ -64,6 +64,14 @@ Translator::Translator() {
                                  ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
   ids_.fence_i =
       helpers_.add({"fence_i", helper_address(&helper_fence_i), 0, false, ir::HF_ENV_STATE});
+  ids_.trap_return = helpers_.add({"trap_return", helper_address(&helper_trap_return), 2, true,
+                                   ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
+  ids_.wfi = helpers_.add(
+      {"wfi", helper_address(&helper_wfi), 1, false, ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
+  ids_.sfence_vma = helpers_.add({"sfence_vma", helper_address(&helper_sfence_vma), 3, false,
+                                  ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
+  ids_.mark_fp_dirty = helpers_.add(
+      {"mark_fp_dirty", helper_address(&helper_mark_fp_dirty), 0, false, ir::HF_ENV_STATE});
 
   std::unordered_map<std::string_view, const fpu::FpHelper*> fp_by_name;
   for (const fpu::FpHelper& h : fpu::fp_helper_table()) fp_by_name[h.name] = &h;
@@ -80,20 +88,55 @@ Translator::Translator() {
 #undef REWIND_RESOLVE_FP_ID
 }
 
-TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc,
-                                      uint32_t max_insns) const {
+namespace {
+
+// Instructions that touch FP state (RV64FD and the compressed FP loads and stores): their
+// major opcodes, so mstatus.FS can be applied to all of them in one place.
+bool is_fp_instruction(uint32_t insn, bool compressed) {
+  if (compressed) {
+    const uint32_t quadrant = insn & 3, funct3 = (insn >> 13) & 7;
+    // C.FLD, C.FSD (quadrant 0) and C.FLDSP, C.FSDSP (quadrant 2).
+    return (quadrant == 0 || quadrant == 2) && (funct3 == 1 || funct3 == 5);
+  }
+  switch (insn & 0x7f) {
+    case 0x07:  // LOAD-FP
+    case 0x27:  // STORE-FP
+    case 0x43:  // MADD
+    case 0x47:  // MSUB
+    case 0x4b:  // NMSUB
+    case 0x4f:  // NMADD
+    case 0x53:  // OP-FP
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns,
+                                      uint32_t flags) const {
   TranslateResult result;
   auto block = std::make_unique<ir::Block>();
   block->pc = pc;
+  block->flags = flags;
   ir::Builder b(*block);
   add_register_globals(b);
   DisasContext ctx{b, ids_, helpers_};
+  ctx.flags = flags;
+  const bool system = code_flags::system(flags);
   const uint64_t page_end = (pc | 0xfff) + 1;
   ctx.pc = pc;
   for (;;) {
     uint16_t low = 0, high = 0;
     bool fetched = memory.fetch16(ctx.pc, &low);
     const bool compressed = (low & 3) != 3;
+    if (fetched && !compressed && system && ctx.pc + 2 == page_end && block->n_insns > 0) {
+      // The next page may be mapped differently each time this block runs: leave the
+      // instruction that crosses into it to a block of its own.
+      b.goto_tb(0, ctx.pc);
+      break;
+    }
     if (fetched && !compressed) fetched = memory.fetch16(ctx.pc + 2, &high);
     if (!fetched) {
       if (block->n_insns == 0) {
@@ -107,7 +150,18 @@ TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc,
     ctx.insn = compressed ? low : (uint32_t(high) << 16 | low);
     ctx.next_pc = ctx.pc + (compressed ? 2 : 4);
     b.insn_start(ctx.pc);
-    const bool legal = compressed ? decode_insn16(&ctx, low) : decode_insn32(&ctx, ctx.insn);
+    bool legal = true;
+    if (system && is_fp_instruction(ctx.insn, compressed)) {
+      // mstatus.FS: Off makes every FP instruction illegal; otherwise the first one in the
+      // block marks the state Dirty (conservatively, even if it only reads FP registers).
+      if (code_flags::fs(flags) == 0) {
+        legal = false;
+      } else if (code_flags::fs(flags) != 3 && !ctx.fp_dirtied) {
+        call(&ctx, ids_.mark_fp_dirty, ir::Builder::kNoTemp, {});
+        ctx.fp_dirtied = true;
+      }
+    }
+    if (legal) legal = compressed ? decode_insn16(&ctx, low) : decode_insn32(&ctx, ctx.insn);
     if (!legal) raise(&ctx, Cause::kIllegalInsn, ctx.insn);
     block->size_bytes = uint32_t(ctx.next_pc - pc);
     if (ctx.block_ended) break;

@@ -36,9 +36,10 @@ class BlockSource {
  public:
   virtual ~BlockSource() = default;
   virtual const ir::HelperTable& helpers() const = 0;
-  // The IR for guest code at pc: at most max_insns (>= 1) instructions.
-  virtual TranslateResult translate(GuestMemory& memory, uint64_t pc,
-                                    uint32_t max_insns) const = 0;
+  // The IR for guest code at pc: at most max_insns (>= 1) instructions, under the machine
+  // modes `flags` (code_flags; 0 in user mode).
+  virtual TranslateResult translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns,
+                                    uint32_t flags = 0) const = 0;
 };
 
 class Translator final : public BlockSource {
@@ -49,9 +50,10 @@ class Translator final : public BlockSource {
   const HelperIds& ids() const { return ids_; }
 
   // Translates at most max_insns (>= 1) instructions from pc, stopping at the end of a page or
-  // at any instruction that leaves or must end the block.
-  TranslateResult translate(GuestMemory& memory, uint64_t pc,
-                            uint32_t max_insns) const override;
+  // at any instruction that leaves or must end the block. In system mode a block never holds
+  // an instruction that crosses into the next page unless that is its only instruction.
+  TranslateResult translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns,
+                            uint32_t flags = 0) const override;
 
   static constexpr uint32_t kMaxBlockInsns = 256;
   // How many forward conditional branches a block continues past (see gen_branch).

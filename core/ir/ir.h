@@ -79,6 +79,7 @@ struct Block {
   uint32_t size_bytes = 0;   // guest bytes covered
   uint32_t n_insns = 0;      // guest instructions in the block
   uint32_t n_labels = 0;
+  uint32_t flags = 0;        // code_flags the block was translated under (0: user mode)
   std::vector<Temp> temps;   // globals first (same ids in every block), then locals/consts
   std::vector<Op> ops;
   std::vector<uint64_t> insn_pcs;  // guest pc of instruction k

@@ -85,9 +85,9 @@ class VerifyingSource final : public BlockSource {
  public:
   explicit VerifyingSource(const BlockSource& inner) : inner_(inner) {}
   const ir::HelperTable& helpers() const override { return inner_.helpers(); }
-  TranslateResult translate(GuestMemory& memory, uint64_t pc,
-                            uint32_t max_insns) const override {
-    TranslateResult r = inner_.translate(memory, pc, max_insns);
+  TranslateResult translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns,
+                            uint32_t flags = 0) const override {
+    TranslateResult r = inner_.translate(memory, pc, max_insns, flags);
     if (r.block && error_.empty()) {
       std::string problem = ir::verify(*r.block);
       if (!problem.empty()) {

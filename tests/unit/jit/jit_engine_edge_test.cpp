@@ -27,7 +27,8 @@ class CountingSource final : public BlockSource {
   bool shrink_short = false;
 
   const ir::HelperTable& helpers() const override { return test_helpers().table; }
-  TranslateResult translate(GuestMemory&, uint64_t pc, uint32_t max_insns) const override {
+  TranslateResult translate(GuestMemory&, uint64_t pc, uint32_t max_insns,
+                            uint32_t = 0) const override {
     TranslateResult r;
     // A pc inside a block starts a block of that block's remaining instructions.
     auto it = blocks.upper_bound(pc);

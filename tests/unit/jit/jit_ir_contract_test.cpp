@@ -29,7 +29,8 @@ class OneBlockSource final : public BlockSource {
   using Build = std::function<void(ir::Builder&, uint32_t max_insns)>;
   explicit OneBlockSource(Build build) : build_(std::move(build)) {}
   const ir::HelperTable& helpers() const override { return test_helpers().table; }
-  TranslateResult translate(GuestMemory&, uint64_t pc, uint32_t max_insns) const override {
+  TranslateResult translate(GuestMemory&, uint64_t pc, uint32_t max_insns,
+                            uint32_t = 0) const override {
     TranslateResult r;
     if (pc != kPc) {
       r.fetch_fault_addr = pc;

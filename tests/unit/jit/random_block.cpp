@@ -590,8 +590,8 @@ std::unique_ptr<ir::Block> generate_random_block(uint64_t seed, uint32_t max_ins
   return block;
 }
 
-TranslateResult RandomProgramSource::translate(GuestMemory&, uint64_t pc,
-                                               uint32_t max_insns) const {
+TranslateResult RandomProgramSource::translate(GuestMemory&, uint64_t pc, uint32_t max_insns,
+                                               uint32_t) const {
   TranslateResult result;
   switch (pc) {
     case kBlockPc: result.block = generate_random_block(seed_, max_insns, options_); break;

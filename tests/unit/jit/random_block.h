@@ -57,8 +57,8 @@ class RandomProgramSource final : public BlockSource {
   RandomProgramSource(uint64_t seed, GenOptions options) : seed_(seed), options_(options) {}
 
   const ir::HelperTable& helpers() const override { return test_helpers().table; }
-  TranslateResult translate(GuestMemory& memory, uint64_t pc,
-                            uint32_t max_insns) const override;
+  TranslateResult translate(GuestMemory& memory, uint64_t pc, uint32_t max_insns,
+                            uint32_t flags = 0) const override;
 
  private:
   uint64_t seed_;
