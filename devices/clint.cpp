@@ -47,6 +47,10 @@ uint64_t Clint::mtime() const {
   return clock_.ticks() + mtime_offset_;
 }
 
+uint64_t Clint::mtime_at(uint64_t clock_icount) const {
+  return clock_icount / VirtualClock::kInsnsPerTick + mtime_offset_;
+}
+
 void Clint::set_mtime(uint64_t value) {
   mtime_offset_ = value - clock_.ticks();
 }

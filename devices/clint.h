@@ -41,6 +41,9 @@ class Clint final : public Device {
   // The current mtime: what the `time` CSR must read so that it agrees with the CLINT after the
   // guest has written mtime.
   uint64_t mtime() const;
+  // mtime when the virtual clock reads `clock_icount` (for the time CSR, read between the
+  // machine's clock updates).
+  uint64_t mtime_at(uint64_t clock_icount) const;
 
  private:
   void drive_timer(unsigned hart);

@@ -96,6 +96,7 @@ void JitEngine::emit_trampolines() {
 
 void JitEngine::flush() {
   cache_.clear();
+  single_cache_.clear();
   short_block_.reset();
   code_index_.clear();
   sites_.clear();
@@ -109,6 +110,7 @@ void JitEngine::invalidate(uint64_t start, uint64_t len) {
     unlink_incoming(b);
     unindex_code(b);
   });
+  single_cache_.invalidate(start, len, [this](JitBlock& b) { unindex_code(b); });
 }
 
 void JitEngine::index_code(JitBlock& block) { code_index_[block.entry] = &block; }
@@ -194,6 +196,17 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
     }
   }
   if (block && block->n_insns <= max_insns) return block;
+  if (max_insns == 1) {
+    // One-instruction runs recur (the machine runs every device access alone): keep them,
+    // unlinked like every shortened block.
+    if (JitBlock* single = single_cache_.find(cpu.pc, where)) return single;
+    auto fresh = compile(cpu, cpu.pc, 1, where.flags);
+    fresh->cacheable = false;
+    const uint64_t size = fresh->size_bytes;
+    JitBlock* single = single_cache_.insert(cpu.pc, where, size, std::move(fresh));
+    index_code(*single);
+    return single;
+  }
   if (short_block_) unindex_code(*short_block_);
   short_block_ = compile(cpu, cpu.pc, uint32_t(max_insns), where.flags);
   short_block_->cacheable = false;

@@ -65,6 +65,7 @@ class JitEngine final : public ExecutionEngine {
   const uint8_t* epilogue_ = nullptr;
 
   BlockCache<JitBlock> cache_;
+  BlockCache<JitBlock> single_cache_;  // blocks cut to one instruction by a count limit
   std::unique_ptr<JitBlock> short_block_;
   std::deque<ChainSite> sites_;
   std::vector<InsnToken> tokens_;  // index 0: "no instruction" (fault outside a block)

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "jit/jit_engine.h"
 #include "frontend/translator.h"
 #include "linux_user/user_process.h"
+#include "run/run_command.h"
 
 namespace {
 
@@ -98,6 +100,71 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
   exit_like_guest(result);
 }
 
+// QEMU spells long options with one dash (-kernel, -nographic); CLI11 wants two. Rewrites the
+// arguments after `run` that name one of them, leaving option values alone.
+std::vector<std::string> qemu_style_arguments(int argc, char** argv) {
+  static const std::vector<std::string> kTakesValue = {"bios", "kernel", "initrd", "append", "smp",
+                                                       "drive", "device", "machine", "m", "M"};
+  static const std::vector<std::string> kFlags = {"nographic"};
+  auto known = [](const std::vector<std::string>& names, const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  std::vector<std::string> out(argv, argv + argc);
+  bool in_run = false;
+  for (size_t i = 1; i < out.size(); ++i) {
+    std::string& a = out[i];
+    if (!in_run) {
+      in_run = a == "run";
+      continue;
+    }
+    if (a.size() < 2 || a[0] != '-' || a[1] == '-') continue;
+    const std::string name = a.substr(1);
+    if (known(kTakesValue, name)) {
+      if (name.size() > 1) a = "--" + name;
+      ++i;  // the value, whatever it looks like
+    } else if (known(kFlags, name)) {
+      a = "--" + name;
+    }
+  }
+  return out;
+}
+
+int run_system(rwd::run::RunOptions opts, const std::string& machine_name,
+               const std::string& memory, const std::string& smp,
+               const std::vector<std::string>& drives, const std::vector<std::string>& devices) {
+  using namespace rwd;
+  std::string error;
+  if (!machine_name.empty() && machine_name != "virt") {
+    fmt::print(stderr, "rewind: -M {}: only the virt machine is supported\n", machine_name);
+    return 1;
+  }
+  auto fail = [&] {
+    fmt::print(stderr, "rewind: {}\n", error);
+    return 1;
+  };
+  if (!memory.empty()) {
+    const auto bytes = machine::parse_memory_size(memory, &error);
+    if (!bytes) return fail();
+    opts.config.ram_bytes = *bytes;
+  }
+  if (!smp.empty()) {
+    const auto harts = machine::parse_smp(smp, &error);
+    if (!harts) return fail();
+    opts.config.harts = *harts;
+  }
+  for (const std::string& d : drives) {
+    auto drive = machine::parse_drive_spec(d, &error);
+    if (!drive) return fail();
+    opts.config.drives.push_back(std::move(*drive));
+  }
+  for (const std::string& d : devices) {
+    auto device = machine::parse_device_spec(d, &error);
+    if (!device) return fail();
+    opts.config.devices.push_back(std::move(*device));
+  }
+  return run::run_machine(opts);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,14 +188,45 @@ int main(int argc, char** argv) {
   // Everything from the program name on belongs to the guest, options included.
   user_cmd->prefix_command();
 
+  rwd::run::RunOptions run;
+  std::string run_machine_name, run_memory, run_smp;
+  std::vector<std::string> run_drives, run_devices;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Boot the riscv64 virt machine (QEMU's options: -bios -kernel -initrd -append -m ...)");
+  run_cmd->add_option("-M,--machine", run_machine_name, "Machine type (only virt)");
+  run_cmd->add_option("-m", run_memory, "RAM size, e.g. 256M or 1G (default 128M)");
+  run_cmd->add_option("--smp", run_smp, "Number of harts (1)");
+  run_cmd->add_option("--bios", run.config.bios,
+                      "Firmware image, or none (default: Debian's OpenSBI fw_dynamic.bin)");
+  run_cmd->add_option("--kernel", run.config.kernel, "Kernel: raw image or ELF");
+  run_cmd->add_option("--initrd", run.config.initrd, "Initial ramdisk");
+  run_cmd->add_option("--append", run.config.append, "Kernel command line");
+  run_cmd->add_option("--drive", run_drives, "Disk: file=F,format=raw[,if=virtio|none][,id=ID]")
+      ->take_all();
+  run_cmd->add_option("--device", run_devices, "virtio-blk-device,drive=ID or virtio-rng-device")
+      ->take_all();
+  run_cmd->add_flag("--nographic", run.config.nographic,
+                    "Serial console on stdio (always the case; Ctrl-A X quits, Ctrl-A H helps)");
+  run_cmd->add_option("--tier", run.tier, "Execution tier: interp (reference) or jit (default)")
+      ->check(CLI::IsMember({"interp", "jit"}));
+  run_cmd->add_option("--code-cache-mib", run.code_cache_mib, "JIT code cache size in MiB")
+      ->check(CLI::Range(1, 4096));
+  run_cmd->add_flag("--stats", run.stats, "Print how the run ended and execution counts");
+
+  std::vector<std::string> args = qemu_style_arguments(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (std::string& a : args) arg_ptrs.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(int(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every malformed command line is a usage error (2).
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     if (user_cmd->parsed()) return run_user(user, user_cmd->remaining());
+    if (run_cmd->parsed()) {
+      return run_system(run, run_machine_name, run_memory, run_smp, run_drives, run_devices);
+    }
   } catch (const std::exception& e) {
     // Internal limits (e.g. the code cache cannot be mapped): one line, no crash.
     fmt::print(stderr, "rewind: {}\n", e.what());

@@ -31,6 +31,10 @@ enum class Cause : uint32_t {
   kInsnPageFault = 12,
   kLoadPageFault = 13,
   kStorePageFault = 15,
+  // Not an architectural cause, never delivered to the guest: a system-mode access reached a
+  // device in the middle of a run, before performing it. The machine loop re-runs that one
+  // instruction on its own, so device accesses happen at exact, tier-independent points.
+  kDeviceAccessRestart = 0x100,
 };
 
 // fflags bits (unprivileged spec, "Accrued Exception Flags").

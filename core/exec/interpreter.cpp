@@ -45,7 +45,10 @@ struct Interpreter::CompiledBlock {
 Interpreter::Interpreter(const BlockSource& source) : source_(source) {}
 Interpreter::~Interpreter() = default;
 
-void Interpreter::invalidate(uint64_t start, uint64_t len) { cache_.invalidate(start, len); }
+void Interpreter::invalidate(uint64_t start, uint64_t len) {
+  cache_.invalidate(start, len);
+  single_cache_.invalidate(start, len);
+}
 
 std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& memory,
                                                                  uint64_t pc,
@@ -108,6 +111,14 @@ Interpreter::CompiledBlock* Interpreter::block_for(CpuState& cpu, uint64_t max_i
     }
   }
   if (block && block->ir->n_insns <= max_insns) return block;
+  if (max_insns == 1) {
+    // One-instruction runs recur (the machine runs every device access alone): keep them.
+    if (CompiledBlock* single = single_cache_.find(cpu.pc, where)) return single;
+    auto fresh = compile(memory, cpu.pc, 1, where.flags, &fault);
+    if (!fresh) memory.raise_fetch_fault(cpu, fault);
+    const uint64_t size = fresh->ir->size_bytes;
+    return single_cache_.insert(cpu.pc, where, size, std::move(fresh));
+  }
   short_block_ = compile(memory, cpu.pc, uint32_t(max_insns), where.flags, &fault);
   if (!short_block_) memory.raise_fetch_fault(cpu, fault);
   return short_block_.get();
@@ -132,7 +143,10 @@ StopInfo Interpreter::run(CpuState& cpu) {
     if (cpu.exit_requests) {
       const uint32_t requests = cpu.exit_requests;
       cpu.exit_requests = 0;
-      if (requests & kExitFlushCode) cache_.clear();
+      if (requests & kExitFlushCode) {
+        cache_.clear();
+        single_cache_.clear();
+      }
       if (requests & kExitToMachine) return {StopReason::kExitRequest};
     }
     const uint64_t remaining = cpu.icount_limit - cpu.icount;

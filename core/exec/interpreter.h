@@ -40,6 +40,7 @@ class Interpreter final : public ExecutionEngine {
 
   const BlockSource& source_;
   BlockCache<CompiledBlock> cache_;
+  BlockCache<CompiledBlock> single_cache_;  // blocks cut to one instruction by a count limit
   // A block shortened to stop at an exact instruction count; used once, never cached.
   std::unique_ptr<CompiledBlock> short_block_;
   // The block now executing, for restoring pc and icount after an exception.

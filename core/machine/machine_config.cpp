@@ -153,20 +153,94 @@ std::optional<DriveConfig> parse_drive_spec(std::string_view text, std::string* 
         return invalid(fmt::format("format '{}' is not supported (only raw)", value));
       }
     } else if (key == "if") {
-      if (value != "virtio") {
-        return invalid(fmt::format("if={} is not supported (only if=virtio)", value));
+      if (value != "virtio" && value != "none") {
+        return invalid(fmt::format("if={} is not supported (only if=virtio or if=none)", value));
       }
+      drive.attached = value == "virtio";
+    } else if (key == "id") {
+      if (value.empty()) return invalid("id= needs a name");
+      drive.id = value;
     } else if (key == "readonly" || key == "snapshot") {
       const auto on = parse_bool(value);
       if (!on) return invalid(fmt::format("{}={}: expected on or off", key, value));
       (key == "readonly" ? drive.readonly : drive.snapshot) = *on;
     } else {
       return invalid(fmt::format(
-          "unknown option '{}' (supported: file, format, if, readonly, snapshot)", key));
+          "unknown option '{}' (supported: file, format, if, id, readonly, snapshot)", key));
     }
   }
   if (!have_file) return invalid("missing file=");
   return drive;
+}
+
+std::optional<DeviceConfig> parse_device_spec(std::string_view text, std::string* error) {
+  const auto invalid = [&](const std::string& why) {
+    fail(error, fmt::format("-device {}: {}", text, why));
+    return std::nullopt;
+  };
+  const std::vector<std::string> items = split_options(text);
+  if (items.empty() || items[0].empty()) return invalid("missing device name");
+  DeviceConfig device;
+  if (items[0] == "virtio-rng-device") {
+    device.kind = DeviceConfig::Kind::kVirtioRng;
+  } else if (items[0] == "virtio-blk-device") {
+    device.kind = DeviceConfig::Kind::kVirtioBlk;
+  } else {
+    return invalid(fmt::format(
+        "unknown device '{}' (supported: virtio-blk-device, virtio-rng-device)", items[0]));
+  }
+  for (size_t i = 1; i < items.size(); ++i) {
+    const size_t eq = items[i].find('=');
+    const std::string key = items[i].substr(0, eq);
+    if (key == "drive" && device.kind == DeviceConfig::Kind::kVirtioBlk && eq != std::string::npos &&
+        eq + 1 < items[i].size() && device.drive.empty()) {
+      device.drive = items[i].substr(eq + 1);
+    } else {
+      return invalid(fmt::format("unsupported option '{}'", items[i]));
+    }
+  }
+  if (device.kind == DeviceConfig::Kind::kVirtioBlk && device.drive.empty()) {
+    return invalid("virtio-blk-device needs drive=ID");
+  }
+  return device;
+}
+
+std::optional<std::vector<VirtioAttachment>> resolve_virtio_devices(const MachineConfig& config,
+                                                                   std::string* error) {
+  std::vector<VirtioAttachment> out;
+  std::vector<bool> used(config.drives.size(), false);
+  for (size_t i = 0; i < config.drives.size(); ++i) {
+    if (!config.drives[i].attached) continue;
+    out.push_back({DeviceConfig::Kind::kVirtioBlk, i});
+    used[i] = true;
+  }
+  for (const DeviceConfig& device : config.devices) {
+    if (device.kind == DeviceConfig::Kind::kVirtioRng) {
+      out.push_back({device.kind, 0});
+      continue;
+    }
+    size_t found = config.drives.size();
+    for (size_t i = 0; i < config.drives.size(); ++i) {
+      if (config.drives[i].id == device.drive) found = i;
+    }
+    if (found == config.drives.size()) {
+      fail(error, fmt::format("-device virtio-blk-device,drive={}: no -drive with id={}",
+                              device.drive, device.drive));
+      return std::nullopt;
+    }
+    if (used[found]) {
+      fail(error, fmt::format("-device virtio-blk-device,drive={}: drive already attached",
+                              device.drive));
+      return std::nullopt;
+    }
+    used[found] = true;
+    out.push_back({device.kind, found});
+  }
+  if (out.size() > 8) {
+    fail(error, fmt::format("{} virtio devices given; the virt board has 8 slots", out.size()));
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::optional<unsigned> parse_smp(std::string_view text, std::string* error) {

@@ -32,6 +32,21 @@ struct DriveConfig {
   // runs. snapshot=off (QEMU's meaning: writes reach the file) asks the machine to write the
   // overlay back to the file when it ends; on (the default here, unlike QEMU) never does.
   bool snapshot = true;
+  std::string id{};      // id=, for -device virtio-blk-device,drive=ID
+  bool attached = true;  // false for if=none: only a -device attaches it
+};
+
+// A -device: the virtio-mmio devices the board can take.
+struct DeviceConfig {
+  enum class Kind { kVirtioBlk, kVirtioRng };
+  Kind kind = Kind::kVirtioRng;
+  std::string drive;  // kVirtioBlk: the id of its -drive
+};
+
+// What sits in the virtio-mmio slots, in attachment order (QEMU fills slots from the last).
+struct VirtioAttachment {
+  DeviceConfig::Kind kind;
+  size_t drive_index = 0;  // into MachineConfig::drives, for kVirtioBlk
 };
 
 struct MachineConfig {
@@ -42,6 +57,7 @@ struct MachineConfig {
   uint64_t ram_bytes = kDefaultRamBytes;
   unsigned harts = 1;
   std::vector<DriveConfig> drives;  // in order: the first is the first virtio-mmio disk
+  std::vector<DeviceConfig> devices;
   bool nographic = false;
 };
 
@@ -58,6 +74,13 @@ std::optional<uint64_t> parse_memory_size(std::string_view text, std::string* er
 std::optional<DriveConfig> parse_drive_spec(std::string_view text, std::string* error);
 
 // -smp: "N" or "cpus=N". Only the count is parsed; validate_config enforces kMaxHarts.
+// "virtio-blk-device,drive=ID" or "virtio-rng-device".
+std::optional<DeviceConfig> parse_device_spec(std::string_view text, std::string* error);
+// The virtio devices to attach: drives given with if=virtio (or no if=) in order, then every
+// -device in order. Fails naming a -device whose drive= does not exist or a drive used twice.
+std::optional<std::vector<VirtioAttachment>> resolve_virtio_devices(const MachineConfig& config,
+                                                                   std::string* error);
+
 std::optional<unsigned> parse_smp(std::string_view text, std::string* error);
 
 // Checks what the parsers cannot see alone: RAM within [kMinRamBytes, kMaxRamBytes] and a whole

@@ -92,7 +92,8 @@ TEST(DriveSpec, RefusedWithTheCulpritNamed) {
            {"file=d.img,format=qcow2", "format 'qcow2'"},
            {"file=d.img,cache=none", "unknown option 'cache'"},
            {"file=d.img,if=ide", "if=ide"},
-           {"file=d.img,if=none", "if=none"},
+           {"file=d.img,if=scsi", "if=scsi"},
+           {"file=d.img,id=", "id= needs a name"},
            {"format=raw", "missing file="},
            {"file=", "file= needs a file name"},
            {"file=a,file=b", "'file' given twice"},
@@ -231,4 +232,53 @@ TEST_F(Validate, SnapshotOffNeedsAWritableDisk) {
 }
 
 }  // namespace
+TEST(DriveSpec, IfNoneWithIdWaitsForADevice) {
+  std::string error;
+  const auto d = parse_drive_spec("file=disk.img,format=raw,if=none,id=d0", &error);
+  ASSERT_TRUE(d) << error;
+  EXPECT_FALSE(d->attached);
+  EXPECT_EQ(d->id, "d0");
+  const auto plain = parse_drive_spec("file=disk.img", &error);
+  ASSERT_TRUE(plain) << error;
+  EXPECT_TRUE(plain->attached);
+}
+
+TEST(DeviceSpec, VirtioDevicesAndErrors) {
+  std::string error;
+  const auto rng = parse_device_spec("virtio-rng-device", &error);
+  ASSERT_TRUE(rng) << error;
+  EXPECT_EQ(rng->kind, DeviceConfig::Kind::kVirtioRng);
+  const auto blk = parse_device_spec("virtio-blk-device,drive=d0", &error);
+  ASSERT_TRUE(blk) << error;
+  EXPECT_EQ(blk->kind, DeviceConfig::Kind::kVirtioBlk);
+  EXPECT_EQ(blk->drive, "d0");
+  for (const char* bad : {"e1000", "virtio-blk-device", "virtio-rng-device,foo=1", ""}) {
+    EXPECT_FALSE(parse_device_spec(bad, &error)) << bad;
+    EXPECT_EQ(error.rfind(std::string("-device ") + bad + ":", 0), 0u) << error;
+  }
+}
+
+TEST(DeviceSpec, AttachmentOrderAndDanglingDrives) {
+  MachineConfig c;
+  std::string error;
+  c.drives.push_back(*parse_drive_spec("file=a.img", &error));
+  c.drives.push_back(*parse_drive_spec("file=b.img,if=none,id=b", &error));
+  c.devices.push_back(*parse_device_spec("virtio-rng-device", &error));
+  c.devices.push_back(*parse_device_spec("virtio-blk-device,drive=b", &error));
+  const auto attached = resolve_virtio_devices(c, &error);
+  ASSERT_TRUE(attached) << error;
+  ASSERT_EQ(attached->size(), 3u);
+  EXPECT_EQ((*attached)[0].kind, DeviceConfig::Kind::kVirtioBlk);
+  EXPECT_EQ((*attached)[0].drive_index, 0u);
+  EXPECT_EQ((*attached)[1].kind, DeviceConfig::Kind::kVirtioRng);
+  EXPECT_EQ((*attached)[2].drive_index, 1u);
+
+  c.devices.push_back(*parse_device_spec("virtio-blk-device,drive=nope", &error));
+  EXPECT_FALSE(resolve_virtio_devices(c, &error));
+  EXPECT_NE(error.find("no -drive with id=nope"), std::string::npos) << error;
+  c.devices.back().drive = "b";
+  EXPECT_FALSE(resolve_virtio_devices(c, &error));
+  EXPECT_NE(error.find("already attached"), std::string::npos) << error;
+}
+
 }  // namespace rwd::machine

@@ -1,0 +1,111 @@
+// The full-system `virt` machine: RAM, boot ROM, devices and one hart, and the loop that runs
+// guest code between device events. Everything guest-visible is a function of the
+// configuration, the images and the host input (HostInput, console bytes), because time is
+// the retired-instruction count (plus time skipped while the hart waits in WFI) and device
+// accesses, interrupts and timer events happen at exact instruction counts whatever the tier.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "devices/clint.h"
+#include "devices/device.h"
+#include "devices/goldfish_rtc.h"
+#include "devices/plic.h"
+#include "devices/sifive_test.h"
+#include "devices/uart16550.h"
+#include "devices/virtio/virtio_mmio.h"
+#include "exec/engine.h"
+#include "machine/boot_loader.h"
+#include "machine/machine_config.h"
+#include "system/hart.h"
+#include "system/physical_bus.h"
+
+namespace rwd::system {
+
+// How a run ended.
+struct MachineExit {
+  int code = 0;        // the process exit status it asks for
+  std::string reason;  // one line for the user ("power-off", "test finisher: fail 3", ...)
+};
+
+class Machine final : private dev::VirtualClock,
+                      private dev::HartInterrupts,
+                      private dev::PowerControl {
+ public:
+  // Builds the board described by `config` (already validated) and loads its images. Returns
+  // null with a one-line error naming the problem on failure.
+  static std::unique_ptr<Machine> create(const machine::MachineConfig& config,
+                                         dev::HostInput& host, dev::ByteSink& console,
+                                         std::string* error);
+  ~Machine() override;
+
+  // Called between stretches of guest code (at least every kPollInterval instructions) and
+  // whenever the machine would otherwise idle, in which case it may wait up to timeout_ms
+  // for host input. It may call type() and request_stop().
+  using HostPoll = std::function<void(int timeout_ms)>;
+
+  // Runs until the guest powers off, fails through the test finisher or HTIF, or
+  // request_stop() is called.
+  MachineExit run(ExecutionEngine& engine, const HostPoll& poll);
+
+  // Console input for the UART, delivered in order as the guest accepts it.
+  void type(std::span<const uint8_t> bytes);
+  void request_stop(MachineExit exit);
+
+  Hart& hart() { return *hart_; }
+  uint64_t instructions_retired() { return hart_->cpu().icount; }
+  uint64_t idle_instructions() const { return idle_insns_; }
+  const machine::BootPlan& boot_plan() const { return plan_; }
+  // Writes every disk's overlay back to its image (C-a s, or snapshot=off at exit).
+  void commit_disks();
+  // Disks whose configuration asks for their overlay to be written back when the run ends.
+  void commit_disks_on_exit();
+
+  static constexpr uint64_t kPollInterval = 2'000'000;
+
+ private:
+  explicit Machine(const machine::MachineConfig& config);
+  bool build(dev::HostInput& host, dev::ByteSink& console, std::string* error);
+
+  // dev::VirtualClock: retired instructions plus time skipped while idle, as of the last
+  // sync_clock().
+  uint64_t icount() const override { return clock_now_; }
+  // dev::HartInterrupts
+  void set_pending(unsigned hart, unsigned mip_bit, bool level) override;
+  // dev::PowerControl
+  void power_off() override;
+  void reset() override;
+  void fail(uint32_t code) override;
+
+  uint64_t sync_clock();
+  uint64_t next_device_event() const;
+  void run_due_device_events();
+  void deliver_console_input();
+  void run_device_access(ExecutionEngine& engine);
+  void handle_stop(ExecutionEngine& engine, const StopInfo& stop);
+  void invalidate_changed_code(ExecutionEngine& engine);
+
+  machine::MachineConfig config_;
+  std::unique_ptr<PhysicalBus> bus_;
+  std::unique_ptr<Hart> hart_;
+  std::vector<std::unique_ptr<dev::Device>> devices_;
+  dev::Clint* clint_ = nullptr;
+  dev::Plic* plic_ = nullptr;
+  dev::Uart16550* uart_ = nullptr;
+  std::vector<dev::VirtioMmio*> disks_;
+  std::vector<bool> commit_at_exit_;
+  machine::BootPlan plan_;
+  uint64_t clock_now_ = 0;
+  uint64_t idle_insns_ = 0;
+  std::deque<uint8_t> console_input_;
+  std::optional<MachineExit> exit_;
+};
+
+}  // namespace rwd::system

@@ -1,0 +1,327 @@
+#include "system/soft_mmu.h"
+
+#include <cstring>
+
+#include "cpu/code_flags.h"
+#include "mmu/page_walk.h"
+
+namespace rwd::system {
+
+using mmu::AccessType;
+using mmu::Privilege;
+
+namespace {
+
+constexpr uint64_t kPageSize = uint64_t{1} << kTlbPageBits;
+constexpr uint64_t kPageMask = ~(kPageSize - 1);
+
+constexpr Privilege privilege_of(TlbMode mode) {
+  switch (mode) {
+    case kTlbUser: return Privilege::kUser;
+    case kTlbMachine: return Privilege::kMachine;
+    default: return Privilege::kSupervisor;
+  }
+}
+
+uint64_t sign_extend(uint64_t v, unsigned bytes) {
+  const unsigned shift = 64 - 8 * bytes;
+  return uint64_t(int64_t(v << shift) >> shift);
+}
+
+uint64_t read_host(const uint8_t* p, unsigned bytes) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, bytes);  // little-endian host, little-endian guest
+  return v;
+}
+
+}  // namespace
+
+SoftMmu::SoftMmu(PhysicalBus& bus, CpuState& cpu, const priv::PrivState& priv,
+                 const mmu::PmpState& pmp)
+    : bus_(bus), cpu_(cpu), priv_(priv), pmp_(pmp) {
+  flush_tlb();
+}
+
+TlbMode SoftMmu::data_mode() const {
+  unsigned priv = unsigned(priv_.priv);
+  if (priv == 3 && (priv_.mstatus & priv::mstatus::kMPRV)) {
+    priv = unsigned((priv_.mstatus & priv::mstatus::kMPP) >> priv::mstatus::kMPPShift);
+  }
+  switch (priv) {
+    case 0: return kTlbUser;
+    case 1: return (priv_.mstatus & priv::mstatus::kSUM) ? kTlbSupervisorSum : kTlbSupervisor;
+    default: return kTlbMachine;
+  }
+}
+
+TlbMode SoftMmu::fetch_mode() const {
+  switch (priv_.priv) {
+    case priv::Priv::kUser: return kTlbUser;
+    case priv::Priv::kSupervisor: return kTlbSupervisor;
+    default: return kTlbMachine;
+  }
+}
+
+uint32_t SoftMmu::code_flags() const {
+  const unsigned fs = unsigned((priv_.mstatus & priv::mstatus::kFS) >> priv::mstatus::kFSShift);
+  return code_flags::make(unsigned(priv_.priv), data_mode(), fs);
+}
+
+void SoftMmu::flush_tlb() {
+  for (auto& mode : cpu_.tlb.entries) {
+    for (TlbEntry& e : mode) e = {kTlbInvalidTag, kTlbInvalidTag, kTlbInvalidTag, 0};
+  }
+  filled_satp_ = priv_.satp;
+  filled_mxr_ = priv_.mstatus & priv::mstatus::kMXR;
+  stats_.tlb_flushes++;
+}
+
+void SoftMmu::flush_tlb_page(uint64_t vaddr) {
+  const uint64_t page = vaddr & kPageMask;
+  for (auto& mode : cpu_.tlb.entries) {
+    TlbEntry& e = mode[tlb_index(vaddr)];
+    if (e.read_tag == page || e.write_tag == page || e.fetch_tag == page) {
+      e = {kTlbInvalidTag, kTlbInvalidTag, kTlbInvalidTag, 0};
+    }
+  }
+}
+
+void SoftMmu::mapping_may_have_changed() {
+  if (priv_.satp != filled_satp_ || bool(priv_.mstatus & priv::mstatus::kMXR) != filled_mxr_) {
+    flush_tlb();
+  }
+}
+
+void SoftMmu::watch_tohost(uint64_t paddr, std::function<void(uint64_t)> on_write) {
+  tohost_ = paddr;
+  on_tohost_ = std::move(on_write);
+  flush_tlb();
+}
+
+void SoftMmu::raise(Cause cause, uint64_t tval) { raise_exception(cpu_, cause, tval); }
+
+SoftMmu::Translation SoftMmu::translate(uint64_t vaddr, AccessType access, TlbMode mode,
+                                        unsigned bytes) {
+  Translation t;
+  const Privilege privilege = privilege_of(mode);
+  const uint64_t satp_mode = priv_.satp >> mmu::satp::kModeShift;
+  if (mode == kTlbMachine || satp_mode == mmu::satp::kModeBare) {
+    t.paddr = vaddr;
+    t.permissions = mmu::kAllPermissions;
+  } else {
+    stats_.page_walks++;
+    mmu::WalkRequest request;
+    request.satp = priv_.satp;
+    request.vaddr = vaddr;
+    request.access = access;
+    request.privilege = privilege;
+    request.sum = mode == kTlbSupervisorSum;
+    request.mxr = priv_.mstatus & priv::mstatus::kMXR;
+    request.pmp = &pmp_;
+    const mmu::WalkResult walk = mmu::translate(request, bus_);
+    if (!walk.ok) {
+      t.cause = walk.cause;
+      return t;
+    }
+    t.paddr = walk.paddr;
+    t.permissions = walk.permissions;
+    // A store through a clean page must walk again so that D gets set.
+    if (!walk.dirty) t.permissions.write = false;
+  }
+  if (!mmu::pmp_allows(pmp_, t.paddr, bytes, access, privilege)) {
+    t.cause = mmu::access_fault_cause(access);
+    return t;
+  }
+  const auto uniform =
+      mmu::pmp_uniform_permissions(pmp_, t.paddr & kPageMask, kPageSize, privilege);
+  t.cacheable = uniform.has_value();
+  if (uniform) {
+    t.permissions.read &= uniform->read;
+    t.permissions.write &= uniform->write;
+    t.permissions.execute &= uniform->execute;
+  }
+  t.ok = true;
+  return t;
+}
+
+void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t) {
+  if (!t.cacheable) return;
+  const uint64_t vpage = vaddr & kPageMask, ppage = t.paddr & kPageMask;
+  const uint8_t* host = bus_.readable_at(ppage, kPageSize);
+  if (!host) return;  // devices are never entered
+  uint8_t* writable = bus_.ram_at(ppage, kPageSize);
+  const bool watched = tohost_ && (*tohost_ & kPageMask) == ppage;
+  TlbEntry& e = cpu_.tlb.entries[mode][tlb_index(vaddr)];
+  e.read_tag = t.permissions.read ? vpage : kTlbInvalidTag;
+  e.fetch_tag = t.permissions.execute ? vpage : kTlbInvalidTag;
+  // Stores into pages with translated code go the slow way, which notes the change.
+  e.write_tag = t.permissions.write && writable && !watched && !bus_.page_has_code(ppage)
+                    ? vpage
+                    : kTlbInvalidTag;
+  e.host_offset = reinterpret_cast<uint64_t>(host) - vpage;
+  phys_page_[mode][tlb_index(vaddr)] = ppage;
+}
+
+void SoftMmu::forget_writable_page(const uint8_t* host_page) {
+  const auto host = reinterpret_cast<uint64_t>(host_page);
+  for (auto& mode : cpu_.tlb.entries) {
+    for (TlbEntry& e : mode) {
+      if (e.write_tag != kTlbInvalidTag && e.write_tag + e.host_offset == host) {
+        e.write_tag = kTlbInvalidTag;
+      }
+    }
+  }
+}
+
+void SoftMmu::check_device_access(uint64_t vaddr) {
+  if (!device_access_allowed_) raise(Cause::kDeviceAccessRestart, vaddr);
+  stats_.device_accesses++;
+}
+
+uint64_t SoftMmu::load(CpuState& cpu, uint64_t vaddr, MemOp op) {
+  const unsigned bytes = mem_op_bytes(op);
+  if ((op & kMemAligned) && (vaddr & (bytes - 1))) raise(Cause::kLoadMisaligned, vaddr);
+  const TlbMode mode = data_mode();
+  uint64_t value;
+  if ((vaddr & ~kPageMask) + bytes > kPageSize) {
+    value = load_crossing(vaddr, bytes, mode);
+  } else {
+    const TlbEntry& e = cpu.tlb.entries[mode][tlb_index(vaddr)];
+    value = e.read_tag == (vaddr & kPageMask)
+                ? read_host(reinterpret_cast<const uint8_t*>(vaddr + e.host_offset), bytes)
+                : load_slow(vaddr, bytes, mode);
+  }
+  return (op & kMemSigned) ? sign_extend(value, bytes) : value;
+}
+
+uint64_t SoftMmu::load_slow(uint64_t vaddr, unsigned bytes, TlbMode mode) {
+  stats_.slow_loads++;
+  const Translation t = translate(vaddr, AccessType::kLoad, mode, bytes);
+  if (!t.ok) raise(t.cause, vaddr);
+  if (const uint8_t* host = bus_.readable_at(t.paddr, bytes)) {
+    fill(mode, vaddr, t);
+    return read_host(host, bytes);
+  }
+  const PhysicalBus::MmioTarget target = bus_.device_at(t.paddr, bytes);
+  if (!target.device) raise(Cause::kLoadAccessFault, vaddr);
+  check_device_access(vaddr);
+  return target.device->read(target.offset, bytes);
+}
+
+uint64_t SoftMmu::load_crossing(uint64_t vaddr, unsigned bytes, TlbMode mode) {
+  // Rare (a misaligned access across a page boundary): byte by byte, each translated.
+  uint64_t value = 0;
+  for (unsigned i = 0; i < bytes; ++i) {
+    const uint64_t a = vaddr + i;
+    const TlbEntry& e = cpu_.tlb.entries[mode][tlb_index(a)];
+    const uint64_t byte = e.read_tag == (a & kPageMask)
+                              ? *reinterpret_cast<const uint8_t*>(a + e.host_offset)
+                              : load_slow(a, 1, mode);
+    value |= byte << (8 * i);
+  }
+  return value;
+}
+
+void SoftMmu::store(CpuState& cpu, uint64_t vaddr, uint64_t value, MemOp op) {
+  const unsigned bytes = mem_op_bytes(op);
+  if ((op & kMemAligned) && (vaddr & (bytes - 1))) raise(Cause::kStoreMisaligned, vaddr);
+  const TlbMode mode = data_mode();
+  if ((vaddr & ~kPageMask) + bytes > kPageSize) {
+    store_crossing(vaddr, value, bytes, mode);
+    return;
+  }
+  const TlbEntry& e = cpu.tlb.entries[mode][tlb_index(vaddr)];
+  if (e.write_tag == (vaddr & kPageMask)) {
+    std::memcpy(reinterpret_cast<uint8_t*>(vaddr + e.host_offset), &value, bytes);
+    return;
+  }
+  store_slow(vaddr, value, bytes, mode);
+}
+
+void SoftMmu::store_slow(uint64_t vaddr, uint64_t value, unsigned bytes, TlbMode mode) {
+  stats_.slow_stores++;
+  const Translation t = translate(vaddr, AccessType::kStore, mode, bytes);
+  if (!t.ok) raise(t.cause, vaddr);
+  if (tohost_ && t.paddr == *tohost_) {
+    check_device_access(vaddr);
+    if (uint8_t* host = bus_.ram_at(t.paddr, bytes)) std::memcpy(host, &value, bytes);
+    on_tohost_(value);
+    return;
+  }
+  if (uint8_t* host = bus_.ram_at(t.paddr, bytes)) {
+    bus_.note_ram_write(t.paddr, bytes);
+    std::memcpy(host, &value, bytes);
+    fill(mode, vaddr, t);
+    return;
+  }
+  if (bus_.readable_at(t.paddr, bytes)) return;  // ROM: writes are ignored
+  const PhysicalBus::MmioTarget target = bus_.device_at(t.paddr, bytes);
+  if (!target.device) raise(Cause::kStoreAccessFault, vaddr);
+  check_device_access(vaddr);
+  target.device->write(target.offset, bytes, value);
+}
+
+void SoftMmu::store_crossing(uint64_t vaddr, uint64_t value, unsigned bytes, TlbMode mode) {
+  // Both pages must accept the store before any byte changes, so a fault is precise.
+  const uint64_t second = (vaddr & kPageMask) + kPageSize;
+  for (uint64_t a : {vaddr, second}) {
+    const Translation t = translate(a, AccessType::kStore, mode, 1);
+    if (!t.ok) raise(t.cause, a);
+    if (!bus_.ram_at(t.paddr, 1)) raise(Cause::kStoreAccessFault, a);
+  }
+  for (unsigned i = 0; i < bytes; ++i) store_slow(vaddr + i, (value >> (8 * i)) & 0xff, 1, mode);
+}
+
+std::optional<uint64_t> SoftMmu::fetch_paddr(uint64_t vaddr, Cause* cause) {
+  const TlbMode mode = fetch_mode();
+  const unsigned index = tlb_index(vaddr);
+  const TlbEntry& e = cpu_.tlb.entries[mode][index];
+  if (e.fetch_tag == (vaddr & kPageMask)) return phys_page_[mode][index] | (vaddr & ~kPageMask);
+  const Translation t = translate(vaddr, AccessType::kFetch, mode, 2);
+  if (!t.ok) {
+    *cause = t.cause;
+    return std::nullopt;
+  }
+  if (!bus_.readable_at(t.paddr, 2)) {
+    *cause = Cause::kInsnAccessFault;
+    return std::nullopt;
+  }
+  fill(mode, vaddr, t);
+  return t.paddr;
+}
+
+bool SoftMmu::fetch16(uint64_t vaddr, uint16_t* out) {
+  Cause cause;
+  const std::optional<uint64_t> paddr = fetch_paddr(vaddr, &cause);
+  if (!paddr) return false;
+  const uint8_t* host = bus_.readable_at(*paddr, 2);
+  if (bus_.mark_code_page(*paddr)) {
+    // From now on stores to this page must take the slow path, which notices code changes.
+    forget_writable_page(bus_.ram_at(*paddr & kPageMask, kPageSize));
+  }
+  std::memcpy(out, host, 2);
+  return true;
+}
+
+CodeLocation SoftMmu::locate_code(CpuState& cpu) {
+  Cause cause;
+  const std::optional<uint64_t> paddr = fetch_paddr(cpu.pc, &cause);
+  if (!paddr) raise(cause, cpu.pc);
+  return {*paddr, code_flags()};
+}
+
+void SoftMmu::raise_fetch_fault(CpuState& cpu, uint64_t vaddr) {
+  Cause cause = Cause::kInsnAccessFault;
+  fetch_paddr(vaddr, &cause);
+  raise(cause, vaddr);
+}
+
+bool SoftMmu::cacheable_block(uint64_t pc, uint64_t size_bytes) const {
+  return (pc & kPageMask) == ((pc + size_bytes - 1) & kPageMask);
+}
+
+bool SoftMmu::may_chain(uint64_t from_pc, uint64_t to_pc) const {
+  return (from_pc & kPageMask) == (to_pc & kPageMask);
+}
+
+}  // namespace rwd::system
