@@ -78,7 +78,15 @@ uint64_t Hart::csr(CpuState& cpu, uint32_t number, uint64_t value, uint32_t op, 
   priv::CsrEnv env{retired, mtime_at_(retired), &cpu.fflags, &cpu.frm, this};
   const uint64_t old = priv::csr_read(state_, env, number);
   if (!writes) return old;
-  const uint64_t updated = op == kCsrWrite ? value : op == kCsrSet ? (old | value) : (old & ~value);
+  uint64_t base = old;
+  if (number == priv::csr::kMip) {
+    // In CSRRS/CSRRC on mip, SEIP takes part with its software-written value only, not the
+    // OR with the PLIC's line that a read returns (privileged spec 3.1.9). Otherwise
+    // clearing another bit would latch the line's level into the software bit for good.
+    constexpr uint64_t kSeip = uint64_t{1} << priv::irq::kSEI;
+    base = (old & ~kSeip) | (state_.mip & kSeip);
+  }
+  const uint64_t updated = op == kCsrWrite ? value : op == kCsrSet ? (base | value) : (base & ~value);
   const uint32_t effects = priv::csr_write(state_, env, number, updated);
   if (effects & priv::kEffectFlushTlb) mmu_.mapping_may_have_changed();
   if (effects & priv::kEffectCheckInterrupts) cpu.exit_requests |= kExitToMachine;

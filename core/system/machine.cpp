@@ -225,7 +225,7 @@ void Machine::handle_stop(ExecutionEngine& engine, const StopInfo& stop) {
   hart_->take_trap(uint64_t(stop.cause), stop.tval);
 }
 
-MachineExit Machine::run(ExecutionEngine& engine, const HostPoll& poll) {
+MachineExit Machine::run(ExecutionEngine& engine, MachineHost& host) {
   CpuState& cpu = hart_->cpu();
   uint64_t next_poll = cpu.icount;
   for (;;) {
@@ -233,7 +233,7 @@ MachineExit Machine::run(ExecutionEngine& engine, const HostPoll& poll) {
     const uint64_t now = sync_clock();
     run_due_device_events();
     if (cpu.icount >= next_poll) {
-      poll(0);
+      host.poll();
       next_poll = cpu.icount + kPollInterval;
       if (exit_) return *exit_;
     }
@@ -241,15 +241,11 @@ MachineExit Machine::run(ExecutionEngine& engine, const HostPoll& poll) {
     if (hart_->take_code_invalidation_request()) invalidate_changed_code(engine);
     hart_->take_pending_interrupt();
     if (hart_->waiting_for_interrupt() && !hart_->wake_if_interrupt_pending()) {
-      // Idle: skip virtual time to the next device event, or wait for the host if there is
-      // none (only input can wake the hart then).
+      // Idle: virtual time moves on to the next device event, or to when host input came
+      // (one instruction is one nanosecond of virtual time).
       const uint64_t next = next_device_event();
-      if (next == dev::kNever) {
-        poll(100);
-        next_poll = cpu.icount;
-      } else {
-        idle_insns_ += next > now ? next - now : 0;
-      }
+      const uint64_t resume = host.idle(now, next);
+      idle_insns_ += resume > now ? resume - now : 0;
       continue;
     }
     const uint64_t next = next_device_event();

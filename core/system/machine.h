@@ -35,6 +35,20 @@ struct MachineExit {
   std::string reason;  // one line for the user ("power-off", "test finisher: fail 3", ...)
 };
 
+// The host as the machine loop sees it while the guest runs: console input and idle time.
+// Both are nondeterministic, so this is the seam the record/replay layer wraps.
+class MachineHost {
+ public:
+  virtual ~MachineHost() = default;
+  // Called at least every Machine::kPollInterval retired instructions: deliver pending host
+  // input (Machine::type) or stop the run (Machine::request_stop) without waiting.
+  virtual void poll() = 0;
+  // The hart waits for an interrupt at virtual time `now_ns` and nothing happens before
+  // `deadline_ns` (dev::kNever: nothing is scheduled). Returns the virtual time to resume at,
+  // in (now_ns, deadline_ns], having delivered any input that arrived meanwhile.
+  virtual uint64_t idle(uint64_t now_ns, uint64_t deadline_ns) = 0;
+};
+
 class Machine final : private dev::VirtualClock,
                       private dev::HartInterrupts,
                       private dev::PowerControl {
@@ -46,14 +60,9 @@ class Machine final : private dev::VirtualClock,
                                          std::string* error);
   ~Machine() override;
 
-  // Called between stretches of guest code (at least every kPollInterval instructions) and
-  // whenever the machine would otherwise idle, in which case it may wait up to timeout_ms
-  // for host input. It may call type() and request_stop().
-  using HostPoll = std::function<void(int timeout_ms)>;
-
   // Runs until the guest powers off, fails through the test finisher or HTIF, or
   // request_stop() is called.
-  MachineExit run(ExecutionEngine& engine, const HostPoll& poll);
+  MachineExit run(ExecutionEngine& engine, MachineHost& host);
 
   // Console input for the UART, delivered in order as the guest accepts it.
   void type(std::span<const uint8_t> bytes);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -47,6 +48,82 @@ void write_stdout(std::string_view text) {
   }
 }
 
+// The live host: terminal input through the Ctrl-A escapes, and idle time paced so that
+// virtual time never runs ahead of real time while the guest waits (as QEMU's -icount
+// sleep=on), which keeps guest timeouts and `sleep` meaningful to a person at the console.
+class LiveMachineHost final : public system::MachineHost {
+ public:
+  LiveMachineHost(system::Machine& machine, RawTerminal& terminal, StdoutConsole& console)
+      : machine_(machine), terminal_(terminal), console_(console), started_(Clock::now()) {}
+
+  void poll() override { read_input(0); }
+
+  uint64_t idle(uint64_t now_ns, uint64_t deadline_ns) override {
+    for (;;) {
+      const uint64_t host_ns = elapsed_ns();
+      if (host_ns >= deadline_ns) {
+        read_input(0);  // virtual time is behind real time: no reason to wait
+        return deadline_ns;
+      }
+      const uint64_t wait_ns = deadline_ns - std::max(host_ns, now_ns);
+      const int timeout_ms = int(std::min<uint64_t>(wait_ns / 1'000'000 + 1, 100));
+      if (read_input(timeout_ms) || machine_stopping_) {
+        // Input arrived: the guest sees it at the current real time, not after the deadline.
+        return std::clamp(elapsed_ns(), now_ns + 1, deadline_ns);
+      }
+    }
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  uint64_t elapsed_ns() const {
+    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_)
+                        .count());
+  }
+
+  // Returns true if anything reached the guest or the run is ending.
+  bool read_input(int timeout_ms) {
+    console_.flush();
+    if (!input_open_) {
+      if (timeout_ms > 0) usleep(useconds_t(timeout_ms) * 1000);
+      return false;
+    }
+    uint8_t buffer[256];
+    const int n = terminal_.poll_input(buffer, timeout_ms);
+    if (n < 0) {
+      input_open_ = false;
+      return false;
+    }
+    bool delivered = false;
+    for (int i = 0; i < n; ++i) {
+      const ConsoleStep step = escape_.feed(buffer[i]);
+      switch (step.action) {
+        case ConsoleAction::kGuestByte:
+          machine_.type({&step.byte, 1});
+          delivered = true;
+          break;
+        case ConsoleAction::kHelp: write_stdout(console_help_text()); break;
+        case ConsoleAction::kQuit:
+          write_stdout(kQuitMessage);
+          machine_.request_stop({0, "quit from the console"});
+          machine_stopping_ = true;
+          return true;
+        case ConsoleAction::kCommitDisks: machine_.commit_disks(); break;
+        default: break;
+      }
+    }
+    return delivered;
+  }
+
+  system::Machine& machine_;
+  RawTerminal& terminal_;
+  StdoutConsole& console_;
+  ConsoleEscape escape_;
+  const Clock::time_point started_;
+  bool input_open_ = true;
+  bool machine_stopping_ = false;
+};
+
 }  // namespace
 
 int run_machine(const RunOptions& options) {
@@ -77,37 +154,9 @@ int run_machine(const RunOptions& options) {
   }
 
   RawTerminal terminal(STDIN_FILENO);
-  ConsoleEscape escape;
-  bool input_open = true;
-  auto poll = [&](int timeout_ms) {
-    console.flush();
-    if (!input_open) {
-      if (timeout_ms > 0) usleep(useconds_t(timeout_ms) * 1000);
-      return;
-    }
-    uint8_t buffer[256];
-    const int n = terminal.poll_input(buffer, timeout_ms);
-    if (n < 0) {
-      input_open = false;
-      return;
-    }
-    for (int i = 0; i < n; ++i) {
-      const ConsoleStep step = escape.feed(buffer[i]);
-      switch (step.action) {
-        case ConsoleAction::kGuestByte: machine->type({&step.byte, 1}); break;
-        case ConsoleAction::kHelp: write_stdout(console_help_text()); break;
-        case ConsoleAction::kQuit:
-          write_stdout(kQuitMessage);
-          machine->request_stop({0, "quit from the console"});
-          return;
-        case ConsoleAction::kCommitDisks: machine->commit_disks(); break;
-        default: break;
-      }
-    }
-  };
-
+  LiveMachineHost live(*machine, terminal, console);
   const auto started = std::chrono::steady_clock::now();
-  const system::MachineExit exit = machine->run(*engine, poll);
+  const system::MachineExit exit = machine->run(*engine, live);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   console.flush();
