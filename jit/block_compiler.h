@@ -24,6 +24,9 @@ struct CompileEnv {
   // Linear guest memory (user mode): guest address a is at host r15 + a for a < 2^linear_bits.
   bool linear_memory = false;
   int linear_bits = 0;
+  // System mode: guest accesses probe CpuState::tlb inline (the TLB of the block's
+  // code_flags::tlb_mode) and call load_fn/store_fn on a miss, which fill it and return.
+  bool tlb = false;
   // Out-of-line accesses: fn(CpuState*, addr, memop) -> value / fn(cpu, addr, value, memop).
   const void* load_fn = nullptr;
   const void* store_fn = nullptr;

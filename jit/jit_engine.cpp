@@ -252,6 +252,7 @@ StopInfo JitEngine::run(CpuState& cpu) {
     env_.linear_memory = memory.linear_base() != nullptr && bits > 0;
     env_.linear_bits = bits;
     env_.fast_table = memory.lookup_by_pc_alone() ? cache_.fast_table() : nullptr;
+    env_.tlb = memory.uses_tlb();
   }
   std::jmp_buf exit_jmp;
   cpu.exit_jmp = &exit_jmp;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "cpu/code_flags.h"
 #include "cpu/cpu_state.h"
 #include "jit/compiler.h"
 
@@ -113,9 +114,114 @@ void Compiler::lower_env_access(const ir::Op& op) {
   }
 }
 
+void Compiler::lower_tlb_access(const ir::Op& op) {
+  // The hit path probes the block's TLB: the entry at (addr >> 12) % kTlbEntries hits when its
+  // tag equals the page of the access's last byte (so accesses crossing a page miss) with the
+  // low bits of a required alignment kept (so misaligned atomics miss); the host address is
+  // then addr + host_offset. Misses call the memory's load/store, which fill the entry or
+  // raise, and return here with every host register as it was.
+  static_assert(sizeof(TlbEntry) == 32);
+  const bool is_load = op.opc == Opcode::k_guest_ld;
+  const unsigned bytes = mem_op_bytes(op.memop);
+  const bool aligned = (op.memop & kMemAligned) && bytes > 1;
+  const Reg64 addr = use(op.in(0));
+  const bool value_is_imm = !is_load && fits_imm32(op.in(1));
+  const Reg64 value_reg = is_load || value_is_imm ? rax : use(op.in(1));
+  std::vector<LiveGlobal> live = dirty_globals();
+  const Reg64 d = is_load ? def(op.out()) : rax;
+  const uint32_t token = current_token();
+  const int64_t table = int64_t(offsetof(CpuState, tlb)) +
+                        int64_t(code_flags::tlb_mode(block_.flags)) * kTlbEntries * 32;
+  const int64_t tag = is_load ? offsetof(TlbEntry, read_tag) : offsetof(TlbEntry, write_tag);
+  Xbyak::Label& slow = ool_labels_.emplace_back();
+  Xbyak::Label& done = ool_labels_.emplace_back();
+  mov(rcx, addr);
+  shr(rcx, kTlbPageBits - 5);
+  and_(ecx, (kTlbEntries - 1) << 5);
+  if (aligned || bytes == 1) {
+    mov(rax, addr);
+    and_(rax, int32_t(~int64_t{0xfff} | (aligned ? bytes - 1 : 0)));
+  } else {
+    lea(rax, ptr[addr + (bytes - 1)]);
+    and_(rax, int32_t(~int64_t{0xfff}));
+  }
+  cmp(rax, qword[rbp + rcx + (table + tag)]);
+  jne(slow, T_NEAR);
+  mov(rax, qword[rbp + rcx + (table + int64_t(offsetof(TlbEntry, host_offset)))]);
+  const Xbyak::RegExp at = rax + addr;
+  if (is_load) {
+    const bool is_signed = op.memop & kMemSigned;
+    switch (bytes) {
+      case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
+      case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
+      case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
+      default: mov(d, qword[at]); break;
+    }
+  } else if (value_is_imm) {
+    const int32_t imm = int32_t(const_value(op.in(1)));
+    switch (bytes) {
+      case 1: mov(byte[at], uint8_t(imm)); break;
+      case 2: mov(word[at], uint16_t(imm)); break;
+      case 4: mov(dword[at], uint32_t(imm)); break;
+      default: mov(qword[at], imm); break;
+    }
+  } else {
+    switch (bytes) {
+      case 1: mov(byte[at], value_reg.cvt8()); break;
+      case 2: mov(word[at], value_reg.cvt16()); break;
+      case 4: mov(dword[at], value_reg.cvt32()); break;
+      default: mov(qword[at], value_reg); break;
+    }
+  }
+  L(done);
+  const MemOp memop = op.memop;
+  const int64_t value_imm = value_is_imm ? const_value(op.in(1)) : 0;
+  out_of_line_.push_back([this, &slow, &done, addr, d, value_reg, value_is_imm, value_imm,
+                          is_load, memop, token, live = std::move(live)] {
+    L(slow);
+    // The call may raise: guest registers, the count and the instruction go to memory first.
+    store_globals(live);
+    emit_icount_to(rax);
+    mov(qword[rbp + offsetof(CpuState, icount)], rax);
+    mov(dword[rbp + offsetof(CpuState, insn_index)], token);
+    // It may also return: keep every caller-saved register that can hold a temp, except
+    // the load's destination, and rsp 16-byte aligned at the call.
+    std::vector<Reg64> saved;
+    for (int r : kCallerSaved) {
+      if (!(is_load && r == d.getIdx())) saved.emplace_back(r);
+    }
+    for (const Reg64& r : saved) push(r);
+    if (saved.size() % 2) sub(rsp, 8);
+    if (!is_load) {
+      if (value_is_imm) {
+        mov(rdx, value_imm);
+      } else {
+        mov(rdx, value_reg);
+      }
+    }
+    mov(rsi, addr);
+    if (is_load) {
+      mov(edx, uint32_t(memop));
+    } else {
+      mov(ecx, uint32_t(memop));
+    }
+    mov(rdi, rbp);
+    mov(rax, reinterpret_cast<uint64_t>(is_load ? env_.load_fn : env_.store_fn));
+    call(rax);
+    if (is_load) mov(d, rax);
+    if (saved.size() % 2) add(rsp, 8);
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it) pop(*it);
+    jmp(done, T_NEAR);
+  });
+}
+
 void Compiler::lower_guest_memory(const ir::Op& op) {
   const bool is_load = op.opc == Opcode::k_guest_ld;
   const unsigned bytes = mem_op_bytes(op.memop);
+  if (env_.tlb) {
+    lower_tlb_access(op);
+    return;
+  }
   if (!env_.linear_memory) {
     sync_globals();
     write_token();
