@@ -265,6 +265,16 @@ void Compiler::lower_exit(const ir::Op& op) {
       // name a block), every goto_ptr returns to the dispatcher.
       mov_temp_to(rax, op.in(0));
       mov(qword[rbp + kOffPc], rax);
+      if (env_.jump_cache) {
+        Xbyak::Label& miss = ool_labels_.emplace_back();
+        emit_jump_cache_lookup(miss);
+        out_of_line_.push_back([this, &miss] {
+          L(miss);
+          xor_(eax, eax);
+          jmp(env_.epilogue, T_NEAR);
+        });
+        break;
+      }
       if (!env_.fast_table) {
         xor_(eax, eax);
         jmp(env_.epilogue, T_NEAR);
@@ -327,12 +337,38 @@ void Compiler::emit_chain_exit(uint64_t target_pc, const ir::Cond* cond) {
     jmp(stub, T_NEAR);  // E9 rel32
   }
   site.rel32 = const_cast<uint8_t*>(getCurr()) - 4;
-  out_of_line_.push_back([this, &site, &stub] {
+  // A jump into another page is never linked in system mode (the two pages' mappings are
+  // independent): its stub looks the target up in the jump cache first.
+  const bool look_up = env_.jump_cache && (target_pc >> 12) != (block_.pc >> 12);
+  out_of_line_.push_back([this, &site, &stub, look_up, target_pc] {
     L(stub);
     site.stub = const_cast<uint8_t*>(getCurr());
+    Xbyak::Label& miss = ool_labels_.emplace_back();
+    if (look_up) {
+      mov(rax, target_pc);
+      emit_jump_cache_lookup(miss);
+      L(miss);
+    }
     mov(rax, reinterpret_cast<uint64_t>(&site));
     jmp(env_.epilogue, T_NEAR);
   });
+}
+
+void Compiler::emit_jump_cache_lookup(Xbyak::Label& miss) {
+  static_assert(sizeof(JumpCacheEntry) == 32);
+  mov(ecx, eax);
+  shr(ecx, 1);
+  and_(ecx, kJumpCacheEntries - 1);
+  shl(ecx, 5);
+  mov(rdx, reinterpret_cast<uint64_t>(env_.jump_cache));
+  add(rdx, rcx);
+  cmp(qword[rdx + offsetof(JumpCacheEntry, pc)], rax);
+  jne(miss, T_NEAR);
+  // The block's own modes are the modes now: nothing in a block changes them.
+  cmp(qword[rdx + offsetof(JumpCacheEntry, flags)], int32_t(block_.flags));
+  jne(miss, T_NEAR);
+  mov(rdx, qword[rdx + offsetof(JumpCacheEntry, block)]);
+  jmp(qword[rdx]);
 }
 
 void Compiler::lower_call(const ir::Op& op) {

@@ -21,6 +21,10 @@ struct CompileEnv {
   const uint8_t* epilogue = nullptr;  // leave translated code, returning rax to the dispatcher
   const void* fast_table = nullptr;   // BlockCache<JitBlock>::fast_table()
   uint64_t fast_entries = 0;
+  // System mode, where a pc alone does not name a block: blocks reached by goto_ptr or by a
+  // goto_tb into another page are looked up in this table of JumpCacheEntry, which the
+  // dispatcher fills and empties whenever translations or code change.
+  const void* jump_cache = nullptr;
   // Linear guest memory (user mode): guest address a is at host r15 + a for a < 2^linear_bits.
   bool linear_memory = false;
   int linear_bits = 0;
@@ -34,6 +38,17 @@ struct CompileEnv {
   std::function<uint32_t(uint64_t pc, uint32_t unretired)> new_token;
   std::deque<ChainSite>* sites = nullptr;
 };
+
+struct JumpCacheEntry {
+  uint64_t pc = 0;
+  uint64_t flags = 0;  // code_flags; never 0 for a filled entry (system mode)
+  const void* block = nullptr;  // JitBlock*, whose first member is its entry point
+  uint64_t unused = 0;
+};
+inline constexpr unsigned kJumpCacheEntries = 4096;
+inline constexpr unsigned jump_cache_index(uint64_t pc) {
+  return unsigned(pc >> 1) & (kJumpCacheEntries - 1);
+}
 
 // Stack frame of translated code, set up once by the entry trampoline.
 constexpr int kSpillSlots = 4096;

@@ -85,6 +85,7 @@ class Compiler : public Xbyak::CodeGenerator {
   void lower_compare(const ir::Op& op);  // lower_alu.cpp
   void lower_guest_memory(const ir::Op& op);
   void lower_tlb_access(const ir::Op& op);
+  void emit_jump_cache_lookup(Xbyak::Label& miss);  // target pc in rax
   void lower_env_access(const ir::Op& op);
   void lower_call(const ir::Op& op);
   void lower_branch(const ir::Op& op);

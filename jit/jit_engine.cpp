@@ -94,7 +94,12 @@ void JitEngine::emit_trampolines() {
   trampoline_bytes_ = buffer_.used();
 }
 
+void JitEngine::clear_jump_cache() {
+  std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{});
+}
+
 void JitEngine::flush() {
+  clear_jump_cache();
   cache_.clear();
   single_cache_.clear();
   short_block_.reset();
@@ -106,6 +111,7 @@ void JitEngine::flush() {
 }
 
 void JitEngine::invalidate(uint64_t start, uint64_t len) {
+  clear_jump_cache();
   cache_.invalidate(start, len, [this](JitBlock& b) {
     unlink_incoming(b);
     unindex_code(b);
@@ -195,7 +201,10 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
       return short_block_.get();
     }
   }
-  if (block && block->n_insns <= max_insns) return block;
+  if (block && block->n_insns <= max_insns) {
+    if (env_.jump_cache) jump_cache_[jump_cache_index(cpu.pc)] = {cpu.pc, where.flags, block, 0};
+    return block;
+  }
   if (max_insns == 1) {
     // One-instruction runs recur (the machine runs every device access alone): keep them,
     // unlinked like every shortened block.
@@ -253,6 +262,9 @@ StopInfo JitEngine::run(CpuState& cpu) {
     env_.linear_bits = bits;
     env_.fast_table = memory.lookup_by_pc_alone() ? cache_.fast_table() : nullptr;
     env_.tlb = memory.uses_tlb();
+    jump_cache_.assign(memory.lookup_by_pc_alone() ? 0 : kJumpCacheEntries, JumpCacheEntry{});
+    env_.jump_cache = jump_cache_.empty() ? nullptr : jump_cache_.data();
+    jump_cache_generation_ = memory.mapping_generation();
   }
   std::jmp_buf exit_jmp;
   cpu.exit_jmp = &exit_jmp;
@@ -284,6 +296,10 @@ StopInfo JitEngine::run(CpuState& cpu) {
     }
     const size_t flushes_before = stats_.flushes;
     cpu.insn_index = 0;
+    if (env_.jump_cache && memory.mapping_generation() != jump_cache_generation_) {
+      clear_jump_cache();
+      jump_cache_generation_ = memory.mapping_generation();
+    }
     JitBlock* block = block_for(cpu, cpu.icount_limit - cpu.icount);
     if (stats_.flushes != flushes_before) came_from = nullptr;  // its site is gone
     if (came_from && block->cacheable && came_from->owner->cacheable && !came_from->linked_to &&

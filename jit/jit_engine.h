@@ -66,6 +66,10 @@ class JitEngine final : public ExecutionEngine {
 
   BlockCache<JitBlock> cache_;
   BlockCache<JitBlock> single_cache_;  // blocks cut to one instruction by a count limit
+  // System mode: virtual pc + modes -> block, valid while no mapping or code changed.
+  std::vector<JumpCacheEntry> jump_cache_;
+  uint64_t jump_cache_generation_ = 0;
+  void clear_jump_cache();
   std::unique_ptr<JitBlock> short_block_;
   std::deque<ChainSite> sites_;
   std::vector<InsnToken> tokens_;  // index 0: "no instruction" (fault outside a block)

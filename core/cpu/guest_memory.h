@@ -55,6 +55,9 @@ class GuestMemory {
   virtual bool lookup_by_pc_alone() const { return true; }
   // Loads and stores go through CpuState::tlb, whose hits translated code may take inline.
   virtual bool uses_tlb() const { return false; }
+  // Changes whenever a virtual-to-physical mapping may have changed (TLB flushes), so tiers
+  // can drop anything that looked blocks up by virtual pc alone.
+  virtual uint64_t mapping_generation() const { return 0; }
 };
 
 }  // namespace rwd

@@ -17,18 +17,20 @@ enum TlbMode : uint32_t {
   kTlbModes = 4,
 };
 
-// One direct-mapped entry. Each tag is the page-aligned guest virtual address for which the
-// access kind hits, or kTlbInvalidTag. A hit's host address is guest address + host_offset.
-// Pages that must not be accessed inline (MMIO, pages with translated code for stores, pages
-// with non-uniform PMP) get an invalid tag for that kind, so the access takes the slow path.
+// One direct-mapped entry for loads and stores. Each tag is the page-aligned guest virtual
+// address for which the access kind hits, or kTlbInvalidTag. A hit's host address is guest
+// address + host_offset. Pages that must not be accessed inline (MMIO, pages with translated
+// code for stores, pages with non-uniform PMP) get an invalid tag for that kind, so the access
+// takes the slow path. (Instruction fetch has a TLB of its own in the soft MMU, so code and
+// data pages never evict each other.)
 struct TlbEntry {
   uint64_t read_tag;
   uint64_t write_tag;
-  uint64_t fetch_tag;
   uint64_t host_offset;
+  uint64_t phys_page;  // the guest physical page, for the slow path
 };
 
-inline constexpr unsigned kTlbEntryBits = 8;
+inline constexpr unsigned kTlbEntryBits = 10;
 inline constexpr unsigned kTlbEntries = 1u << kTlbEntryBits;
 inline constexpr unsigned kTlbPageBits = 12;
 // All ones: its low bits are set, and a lookup key never has them set, so it never matches.

@@ -69,8 +69,12 @@ uint32_t SoftMmu::code_flags() const {
 
 void SoftMmu::flush_tlb() {
   for (auto& mode : cpu_.tlb.entries) {
-    for (TlbEntry& e : mode) e = {kTlbInvalidTag, kTlbInvalidTag, kTlbInvalidTag, 0};
+    for (TlbEntry& e : mode) e = {kTlbInvalidTag, kTlbInvalidTag, 0, 0};
   }
+  for (auto& mode : fetch_tlb_) {
+    for (FetchEntry& e : mode) e = FetchEntry{};
+  }
+  mapping_generation_++;
   filled_satp_ = priv_.satp;
   filled_mxr_ = priv_.mstatus & priv::mstatus::kMXR;
   stats_.tlb_flushes++;
@@ -78,11 +82,14 @@ void SoftMmu::flush_tlb() {
 
 void SoftMmu::flush_tlb_page(uint64_t vaddr) {
   const uint64_t page = vaddr & kPageMask;
+  mapping_generation_++;
   for (auto& mode : cpu_.tlb.entries) {
     TlbEntry& e = mode[tlb_index(vaddr)];
-    if (e.read_tag == page || e.write_tag == page || e.fetch_tag == page) {
-      e = {kTlbInvalidTag, kTlbInvalidTag, kTlbInvalidTag, 0};
-    }
+    if (e.read_tag == page || e.write_tag == page) e = {kTlbInvalidTag, kTlbInvalidTag, 0, 0};
+  }
+  for (auto& mode : fetch_tlb_) {
+    FetchEntry& e = mode[(vaddr >> kTlbPageBits) % kFetchEntries];
+    if (e.tag == page) e = FetchEntry{};
   }
 }
 
@@ -153,13 +160,19 @@ void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t) {
   const bool watched = tohost_ && (*tohost_ & kPageMask) == ppage;
   TlbEntry& e = cpu_.tlb.entries[mode][tlb_index(vaddr)];
   e.read_tag = t.permissions.read ? vpage : kTlbInvalidTag;
-  e.fetch_tag = t.permissions.execute ? vpage : kTlbInvalidTag;
   // Stores into pages with translated code go the slow way, which notes the change.
   e.write_tag = t.permissions.write && writable && !watched && !bus_.page_has_code(ppage)
                     ? vpage
                     : kTlbInvalidTag;
   e.host_offset = reinterpret_cast<uint64_t>(host) - vpage;
-  phys_page_[mode][tlb_index(vaddr)] = ppage;
+  e.phys_page = ppage;
+}
+
+void SoftMmu::fill_fetch(TlbMode mode, uint64_t vaddr, const Translation& t) {
+  if (!t.cacheable || !t.permissions.execute) return;
+  FetchEntry& e = fetch_tlb_[mode][(vaddr >> kTlbPageBits) % kFetchEntries];
+  e.tag = vaddr & kPageMask;
+  e.phys_page = t.paddr & kPageMask;
 }
 
 void SoftMmu::forget_writable_page(const uint8_t* host_page) {
@@ -274,9 +287,8 @@ void SoftMmu::store_crossing(uint64_t vaddr, uint64_t value, unsigned bytes, Tlb
 
 std::optional<uint64_t> SoftMmu::fetch_paddr(uint64_t vaddr, Cause* cause) {
   const TlbMode mode = fetch_mode();
-  const unsigned index = tlb_index(vaddr);
-  const TlbEntry& e = cpu_.tlb.entries[mode][index];
-  if (e.fetch_tag == (vaddr & kPageMask)) return phys_page_[mode][index] | (vaddr & ~kPageMask);
+  const FetchEntry& e = fetch_tlb_[mode][(vaddr >> kTlbPageBits) % kFetchEntries];
+  if (e.tag == (vaddr & kPageMask)) return e.phys_page | (vaddr & ~kPageMask);
   const Translation t = translate(vaddr, AccessType::kFetch, mode, 2);
   if (!t.ok) {
     *cause = t.cause;
@@ -286,7 +298,7 @@ std::optional<uint64_t> SoftMmu::fetch_paddr(uint64_t vaddr, Cause* cause) {
     *cause = Cause::kInsnAccessFault;
     return std::nullopt;
   }
-  fill(mode, vaddr, t);
+  fill_fetch(mode, vaddr, t);
   return t.paddr;
 }
 

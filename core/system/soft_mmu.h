@@ -38,6 +38,7 @@ class SoftMmu final : public GuestMemory {
   bool may_chain(uint64_t from_pc, uint64_t to_pc) const override;
   bool lookup_by_pc_alone() const override { return false; }
   bool uses_tlb() const override { return true; }
+  uint64_t mapping_generation() const override { return mapping_generation_; }
 
   // The TLB a load or store uses now, and the one instruction fetch uses.
   TlbMode data_mode() const;
@@ -81,11 +82,18 @@ class SoftMmu final : public GuestMemory {
   CpuState& cpu_;
   const priv::PrivState& priv_;
   const mmu::PmpState& pmp_;
-  // The physical page of each TLB entry (for code locations), beside CpuState::tlb.
-  uint64_t phys_page_[kTlbModes][kTlbEntries] = {};
+  // The instruction-fetch TLB (only C++ reads it: the dispatcher and the translator).
+  struct FetchEntry {
+    uint64_t tag = kTlbInvalidTag;
+    uint64_t phys_page = 0;
+  };
+  void fill_fetch(TlbMode mode, uint64_t vaddr, const Translation& t);
+  static constexpr unsigned kFetchEntries = 256;
+  FetchEntry fetch_tlb_[kTlbModes][kFetchEntries];
   uint64_t filled_satp_ = 0;
   bool filled_mxr_ = false;
   bool device_access_allowed_ = false;
+  uint64_t mapping_generation_ = 0;
   std::optional<uint64_t> tohost_;
   std::function<void(uint64_t)> on_tohost_;
   MmuStats stats_;
