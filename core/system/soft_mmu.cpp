@@ -1,5 +1,6 @@
 #include "system/soft_mmu.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "cpu/code_flags.h"
@@ -35,6 +36,24 @@ uint64_t read_host(const uint8_t* p, unsigned bytes) {
 }
 
 }  // namespace
+
+// Adds the host time of one slow path to the statistics (never guest-visible). Exceptions
+// leave by longjmp, skipping the destructor: faulting accesses are not counted.
+class SoftMmu::SlowPathTimer {
+ public:
+  explicit SlowPathTimer(SoftMmu& mmu) : mmu_(mmu) {
+    if (mmu.measure_time_) start_ = std::chrono::steady_clock::now();
+  }
+  ~SlowPathTimer() {
+    if (!mmu_.measure_time_) return;
+    mmu_.stats_.slow_path_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  SoftMmu& mmu_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 SoftMmu::SoftMmu(PhysicalBus& bus, CpuState& cpu, const priv::PrivState& priv,
                  const mmu::PmpState& pmp)
@@ -209,6 +228,7 @@ uint64_t SoftMmu::load(CpuState& cpu, uint64_t vaddr, MemOp op) {
 
 uint64_t SoftMmu::load_slow(uint64_t vaddr, unsigned bytes, TlbMode mode) {
   stats_.slow_loads++;
+  SlowPathTimer timer(*this);
   const Translation t = translate(vaddr, AccessType::kLoad, mode, bytes);
   if (!t.ok) raise(t.cause, vaddr);
   if (const uint8_t* host = bus_.readable_at(t.paddr, bytes)) {
@@ -253,6 +273,7 @@ void SoftMmu::store(CpuState& cpu, uint64_t vaddr, uint64_t value, MemOp op) {
 
 void SoftMmu::store_slow(uint64_t vaddr, uint64_t value, unsigned bytes, TlbMode mode) {
   stats_.slow_stores++;
+  SlowPathTimer timer(*this);
   const Translation t = translate(vaddr, AccessType::kStore, mode, bytes);
   if (!t.ok) raise(t.cause, vaddr);
   if (tohost_ && t.paddr == *tohost_) {
@@ -289,6 +310,7 @@ std::optional<uint64_t> SoftMmu::fetch_paddr(uint64_t vaddr, Cause* cause) {
   const TlbMode mode = fetch_mode();
   const FetchEntry& e = fetch_tlb_[mode][(vaddr >> kTlbPageBits) % kFetchEntries];
   if (e.tag == (vaddr & kPageMask)) return e.phys_page | (vaddr & ~kPageMask);
+  SlowPathTimer timer(*this);
   const Translation t = translate(vaddr, AccessType::kFetch, mode, 2);
   if (!t.ok) {
     *cause = t.cause;

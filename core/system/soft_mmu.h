@@ -22,6 +22,7 @@ struct MmuStats {
   uint64_t page_walks = 0;
   uint64_t device_accesses = 0;
   uint64_t tlb_flushes = 0;
+  double slow_path_seconds = 0;  // host time in the above (measured only when asked)
 };
 
 class SoftMmu final : public GuestMemory {
@@ -57,6 +58,8 @@ class SoftMmu final : public GuestMemory {
   void watch_tohost(uint64_t paddr, std::function<void(uint64_t)> on_write);
 
   const MmuStats& stats() const { return stats_; }
+  // Measure host time spent in slow paths (statistics only; costs two clock reads each).
+  void set_measure_time(bool on) { measure_time_ = on; }
 
  private:
   struct Translation {
@@ -93,7 +96,9 @@ class SoftMmu final : public GuestMemory {
   uint64_t filled_satp_ = 0;
   bool filled_mxr_ = false;
   bool device_access_allowed_ = false;
+  bool measure_time_ = false;
   uint64_t mapping_generation_ = 0;
+  class SlowPathTimer;
   std::optional<uint64_t> tohost_;
   std::function<void(uint64_t)> on_tohost_;
   MmuStats stats_;

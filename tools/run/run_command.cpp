@@ -153,6 +153,7 @@ int run_machine(const RunOptions& options) {
     engine = std::move(e);
   }
 
+  machine->hart().mmu().set_measure_time(options.stats);
   RawTerminal terminal(STDIN_FILENO);
   LiveMachineHost live(*machine, terminal, console);
   const auto started = std::chrono::steady_clock::now();
@@ -172,10 +173,10 @@ int run_machine(const RunOptions& options) {
     fmt::print(stderr,
                "rewind: {} ({}); {} instructions retired, {} idle, {:.3f} s host time\n"
                "rewind: mmu: {} slow loads, {} slow stores, {} page walks, {} device accesses, "
-               "{} TLB flushes\n",
+               "{} TLB flushes, {:.3f} s in slow paths\n",
                exit.reason, exit.code, machine->instructions_retired(),
                machine->idle_instructions(), seconds, m.slow_loads, m.slow_stores, m.page_walks,
-               m.device_accesses, m.tlb_flushes);
+               m.device_accesses, m.tlb_flushes, m.slow_path_seconds);
     if (jit_engine) {
       const jit::JitStats& s = jit_engine->stats();
       fmt::print(stderr,
