@@ -1,5 +1,6 @@
 #include "system/soft_mmu.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -94,12 +95,17 @@ void SoftMmu::flush_tlb() {
     for (FetchEntry& e : mode) e = FetchEntry{};
   }
   mapping_generation_++;
+  superpage_start_ = superpage_end_ = 0;
   filled_satp_ = priv_.satp;
   filled_mxr_ = priv_.mstatus & priv::mstatus::kMXR;
   stats_.tlb_flushes++;
 }
 
 void SoftMmu::flush_tlb_page(uint64_t vaddr) {
+  if (vaddr >= superpage_start_ && vaddr < superpage_end_) {
+    flush_tlb();
+    return;
+  }
   const uint64_t page = vaddr & kPageMask;
   mapping_generation_++;
   for (auto& mode : cpu_.tlb.entries) {
@@ -151,6 +157,7 @@ SoftMmu::Translation SoftMmu::translate(uint64_t vaddr, AccessType access, TlbMo
     }
     t.paddr = walk.paddr;
     t.permissions = walk.permissions;
+    t.page_bytes = mmu::page_bytes(walk.page_size);
     // A store through a clean page must walk again so that D gets set.
     if (!walk.dirty) t.permissions.write = false;
   }
@@ -172,6 +179,7 @@ SoftMmu::Translation SoftMmu::translate(uint64_t vaddr, AccessType access, TlbMo
 
 void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t) {
   if (!t.cacheable) return;
+  note_superpage(vaddr, t.page_bytes);
   const uint64_t vpage = vaddr & kPageMask, ppage = t.paddr & kPageMask;
   const uint8_t* host = bus_.readable_at(ppage, kPageSize);
   if (!host) return;  // devices are never entered
@@ -189,9 +197,23 @@ void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t) {
 
 void SoftMmu::fill_fetch(TlbMode mode, uint64_t vaddr, const Translation& t) {
   if (!t.cacheable || !t.permissions.execute) return;
+  note_superpage(vaddr, t.page_bytes);
   FetchEntry& e = fetch_tlb_[mode][(vaddr >> kTlbPageBits) % kFetchEntries];
   e.tag = vaddr & kPageMask;
   e.phys_page = t.paddr & kPageMask;
+}
+
+void SoftMmu::note_superpage(uint64_t vaddr, uint64_t bytes) {
+  if (bytes <= kPageSize) return;
+  const uint64_t start = vaddr & ~(bytes - 1);
+  const uint64_t end = start + bytes < start ? ~uint64_t{0} : start + bytes;  // top of memory
+  if (superpage_start_ >= superpage_end_) {
+    superpage_start_ = start;
+    superpage_end_ = end;
+  } else {
+    superpage_start_ = std::min(superpage_start_, start);
+    superpage_end_ = std::max(superpage_end_, end);
+  }
 }
 
 void SoftMmu::forget_writable_page(const uint8_t* host_page) {

@@ -67,6 +67,7 @@ class SoftMmu final : public GuestMemory {
     Cause cause = Cause::kLoadAccessFault;
     uint64_t paddr = 0;
     bool cacheable = false;            // the whole 4 KiB page may be entered in the TLB
+    uint64_t page_bytes = 4096;         // size of the leaf's page (superpages: 2M, 1G, 512G)
     mmu::AccessPermissions permissions;  // what a TLB entry may allow (when cacheable)
   };
   Translation translate(uint64_t vaddr, mmu::AccessType access, TlbMode mode, unsigned bytes);
@@ -98,6 +99,11 @@ class SoftMmu final : public GuestMemory {
   bool device_access_allowed_ = false;
   bool measure_time_ = false;
   uint64_t mapping_generation_ = 0;
+  // The virtual range covering every superpage entered since the last full flush (as QEMU):
+  // an address flush inside it must drop every 4 KiB piece of a superpage, which only a full
+  // flush finds. Empty when start >= end.
+  uint64_t superpage_start_ = 0, superpage_end_ = 0;
+  void note_superpage(uint64_t vaddr, uint64_t bytes);
   class SlowPathTimer;
   std::optional<uint64_t> tohost_;
   std::function<void(uint64_t)> on_tohost_;

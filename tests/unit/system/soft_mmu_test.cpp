@@ -210,7 +210,7 @@ TEST_F(MmuTest, SfenceOfOnePageAlsoDropsItsFetchTranslation) {
 // superpage covers all of it (Linux flushes a huge mapping with one sfence.vma per 2 MiB:
 // flush_tlb_range with stride PMD_SIZE). QEMU flushes the whole large page (tlb_flush_page
 // on an address within the recorded large-page region flushes everything).
-TEST_F(MmuTest, DISABLED_SfenceOfAnAddressInAMegapageDropsTheWholeMegapage) {
+TEST_F(MmuTest, SfenceOfAnAddressInAMegapageDropsTheWholeMegapage) {
   const uint64_t va = 0x0060'0000;
   const uint64_t old_pa = kRamBase + 0x40'0000, new_pa = kRamBase + 0x60'0000;
   const uint64_t leaf = pt.map(va, old_pa, kRWAD, 1);
