@@ -85,6 +85,9 @@ class Compiler : public Xbyak::CodeGenerator {
   void lower_compare(const ir::Op& op);  // lower_alu.cpp
   void lower_guest_memory(const ir::Op& op);
   void lower_tlb_access(const ir::Op& op);
+  void emit_sized_load(const Reg64& d, const Xbyak::RegExp& at, unsigned bytes, bool is_signed);
+  void emit_sized_store(const Xbyak::RegExp& at, unsigned bytes, const Reg64& value);
+  void emit_sized_store_imm(const Xbyak::RegExp& at, unsigned bytes, int32_t imm);
   void emit_jump_cache_lookup(Xbyak::Label& miss);  // target pc in rax
   void lower_env_access(const ir::Op& op);
   void lower_call(const ir::Op& op);

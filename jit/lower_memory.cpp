@@ -19,20 +19,35 @@ constexpr int64_t kOffInsnIndex = offsetof(CpuState, insn_index);
 
 }  // namespace
 
-namespace {
-Xbyak::Address sized_ptr(Xbyak::CodeGenerator& g, const Xbyak::RegExp& e, unsigned bytes) {
+// Accesses of 1, 2, 4 or 8 bytes at `at`: loads extend to 64 bits (sign or zero), stores write
+// the low bytes of a register or of a sign-extended 32-bit immediate.
+void Compiler::emit_sized_load(const Reg64& d, const Xbyak::RegExp& at, unsigned bytes,
+                               bool is_signed) {
   switch (bytes) {
-    case 1:
-      return g.byte[e];
-    case 2:
-      return g.word[e];
-    case 4:
-      return g.dword[e];
-    default:
-      return g.qword[e];
+    case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
+    case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
+    case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
+    default: mov(d, qword[at]); break;
   }
 }
-}  // namespace
+
+void Compiler::emit_sized_store(const Xbyak::RegExp& at, unsigned bytes, const Reg64& value) {
+  switch (bytes) {
+    case 1: mov(byte[at], value.cvt8()); break;
+    case 2: mov(word[at], value.cvt16()); break;
+    case 4: mov(dword[at], value.cvt32()); break;
+    default: mov(qword[at], value); break;
+  }
+}
+
+void Compiler::emit_sized_store_imm(const Xbyak::RegExp& at, unsigned bytes, int32_t imm) {
+  switch (bytes) {
+    case 1: mov(byte[at], uint8_t(imm)); break;
+    case 2: mov(word[at], uint16_t(imm)); break;
+    case 4: mov(dword[at], uint32_t(imm)); break;
+    default: mov(qword[at], imm); break;
+  }
+}
 
 uint32_t Compiler::record_fault_globals(const std::vector<LiveGlobal>& live) {
   // Consecutive accesses usually see the same dirty registers: share the previous range.
@@ -71,42 +86,14 @@ void Compiler::lower_env_access(const ir::Op& op) {
   if (op.opc == Opcode::k_ld_env) {
     const Reg64 d = def(op.out());
     const Xbyak::RegExp at = rbp + op.imm;
-    switch (bytes) {
-      case 1:
-        is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]);
-        break;
-      case 2:
-        is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]);
-        break;
-      case 4:
-        is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]);
-        break;
-      default:
-        mov(d, qword[at]);
-        break;
-    }
+    emit_sized_load(d, at, bytes, is_signed);
     return;
   }
   const ir::TempId v = op.in(0);
-  const Xbyak::Address at = sized_ptr(*this, rbp + op.imm, bytes);
   if (fits_imm32(v) && bytes == 8) {
-    mov(at, int32_t(const_value(v)));
+    emit_sized_store_imm(rbp + op.imm, bytes, int32_t(const_value(v)));
   } else {
-    const Reg64 r = use(v);
-    switch (bytes) {
-      case 1:
-        mov(at, r.cvt8());
-        break;
-      case 2:
-        mov(at, r.cvt16());
-        break;
-      case 4:
-        mov(at, r.cvt32());
-        break;
-      default:
-        mov(at, r);
-        break;
-    }
+    emit_sized_store(rbp + op.imm, bytes, use(v));
   }
   if (partial_icount) {
     mov(kBudgetReg, qword[rbp + kOffIcountLimit]);
@@ -151,27 +138,11 @@ void Compiler::lower_tlb_access(const ir::Op& op) {
   const Xbyak::RegExp at = rax + addr;
   if (is_load) {
     const bool is_signed = op.memop & kMemSigned;
-    switch (bytes) {
-      case 1: is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]); break;
-      case 2: is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]); break;
-      case 4: is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]); break;
-      default: mov(d, qword[at]); break;
-    }
+    emit_sized_load(d, at, bytes, is_signed);
   } else if (value_is_imm) {
-    const int32_t imm = int32_t(const_value(op.in(1)));
-    switch (bytes) {
-      case 1: mov(byte[at], uint8_t(imm)); break;
-      case 2: mov(word[at], uint16_t(imm)); break;
-      case 4: mov(dword[at], uint32_t(imm)); break;
-      default: mov(qword[at], imm); break;
-    }
+    emit_sized_store_imm(at, bytes, int32_t(const_value(op.in(1))));
   } else {
-    switch (bytes) {
-      case 1: mov(byte[at], value_reg.cvt8()); break;
-      case 2: mov(word[at], value_reg.cvt16()); break;
-      case 4: mov(dword[at], value_reg.cvt32()); break;
-      default: mov(qword[at], value_reg); break;
-    }
+    emit_sized_store(at, bytes, value_reg);
   }
   L(done);
   const MemOp memop = op.memop;
@@ -268,53 +239,13 @@ void Compiler::lower_guest_memory(const ir::Op& op) {
     const Reg64 d = def(op.out());  // may emit an eviction store: before the marked access
     const bool is_signed = op.memop & kMemSigned;
     mark_fault_site();
-    switch (bytes) {
-      case 1:
-        is_signed ? movsx(d, byte[at]) : movzx(d.cvt32(), byte[at]);
-        break;
-      case 2:
-        is_signed ? movsx(d, word[at]) : movzx(d.cvt32(), word[at]);
-        break;
-      case 4:
-        is_signed ? movsxd(d, dword[at]) : mov(d.cvt32(), dword[at]);
-        break;
-      default:
-        mov(d, qword[at]);
-        break;
-    }
+    emit_sized_load(d, at, bytes, is_signed);
   } else {
     mark_fault_site();
     if (value_is_imm) {
-      const int32_t imm = int32_t(const_value(op.in(1)));
-      switch (bytes) {
-        case 1:
-          mov(byte[at], uint8_t(imm));
-          break;
-        case 2:
-          mov(word[at], uint16_t(imm));
-          break;
-        case 4:
-          mov(dword[at], uint32_t(imm));
-          break;
-        default:
-          mov(qword[at], imm);
-          break;
-      }
+      emit_sized_store_imm(at, bytes, int32_t(const_value(op.in(1))));
     } else {
-      switch (bytes) {
-        case 1:
-          mov(byte[at], value_reg.cvt8());
-          break;
-        case 2:
-          mov(word[at], value_reg.cvt16());
-          break;
-        case 4:
-          mov(dword[at], value_reg.cvt32());
-          break;
-        default:
-          mov(qword[at], value_reg);
-          break;
-      }
+      emit_sized_store(at, bytes, value_reg);
     }
   }
   const MemOp memop = op.memop;
