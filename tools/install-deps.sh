@@ -7,7 +7,7 @@ SUDO=""
 packages=(
   build-essential cmake ninja-build python3 pkg-config git
   libgtest-dev libgmock-dev
-  capnproto libcapnp-dev liblz4-dev
+  capnproto libcapnp-dev liblz4-dev libxxhash-dev
   libelf-dev libcli11-dev libfmt-dev libxbyak-dev libfdt-dev
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user
