@@ -17,6 +17,7 @@
 #include "frontend/translator.h"
 #include "linux_user/user_process.h"
 #include "run/run_command.h"
+#include "trace/trace_command.h"
 
 namespace {
 
@@ -168,6 +169,10 @@ int run_system(rwd::run::RunOptions opts, const std::string& machine_name,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `rewind trace` reads files and runs no machine: it parses its own few arguments.
+  if (argc >= 2 && std::string(argv[1]) == "trace") {
+    return rwd::trace::trace_main(argc - 2, argv + 2);
+  }
   CLI::App app{"Rewind: deterministic RISC-V record/replay emulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rewind 0.1");

@@ -183,6 +183,21 @@ const char* event_kind_name(EventKind k) {
   return "unknown";
 }
 
+bool decode_header_message(const std::vector<uint8_t>& message, TraceHeader* header,
+                           std::string* problem) {
+  *header = TraceHeader();
+  return read_message<schema::TraceHeader>(message, problem, [&](auto root, std::string* p) {
+    return decode_header(root, header, p);
+  });
+}
+
+bool decode_chunk_message(const std::vector<uint8_t>& message, uint64_t* first_event,
+                          std::vector<Event>* events, std::string* problem) {
+  return read_message<schema::TraceChunk>(message, problem, [&](auto root, std::string* p) {
+    return decode_chunk(root, first_event, events, p);
+  });
+}
+
 // ---- TraceWriter ----
 
 std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path,
@@ -329,9 +344,7 @@ std::unique_ptr<TraceReader> TraceReader::finish_open(std::unique_ptr<FrameReade
     *error = prefix + fmt::format("corrupt header (the first frame is of kind {})", kind);
     return nullptr;
   }
-  if (!read_message<schema::TraceHeader>(payload, &problem, [&](auto root, std::string* p) {
-        return decode_header(root, &r->header_, p);
-      })) {
+  if (!decode_header_message(payload, &r->header_, &problem)) {
     *error = prefix + "corrupt header (" + problem + ")";
     return nullptr;
   }
@@ -372,9 +385,7 @@ bool TraceReader::next(Event* e) {
     if (kind == kChunkFrame) {
       uint64_t first = 0;
       std::vector<Event> events;
-      if (!read_message<schema::TraceChunk>(payload, &problem, [&](auto root, std::string* p) {
-            return decode_chunk(root, &first, &events, p);
-          })) {
+      if (!decode_chunk_message(payload, &first, &events, &problem)) {
         return fail(Status::kCorrupt,
                     fmt::format("chunk {} at byte {} is corrupt ({})", chunk_number_, at, problem));
       }
@@ -488,9 +499,7 @@ bool TraceReader::load_chunk_list(std::string* error) {
         uint64_t first = 0;
         std::vector<Event> ev;
         std::string problem;
-        if (!read_message<schema::TraceChunk>(payload, &problem, [&](auto root, std::string* p) {
-              return decode_chunk(root, &first, &ev, p);
-            })) {
+        if (!decode_chunk_message(payload, &first, &ev, &problem)) {
           chunk_list_error_ = fmt::format("chunk {} at byte {} is corrupt ({})",
                                           chunk_list_.size(), at, problem);
           break;
@@ -578,9 +587,7 @@ bool TraceReader::seek_to_event(uint64_t event_number, std::string* error) {
   std::vector<Event> events;
   if (!frames_->seek(info.offset) ||
       frames_->next(&kind, &payload) != FrameReader::Next::kFrame || kind != kChunkFrame ||
-      !read_message<schema::TraceChunk>(payload, &problem, [&](auto root, std::string* p) {
-        return decode_chunk(root, &first, &events, p);
-      }) ||
+      !decode_chunk_message(payload, &first, &events, &problem) ||
       first != info.first_event || events.size() != info.event_count) {
     if (!frames_->problem().empty()) problem = frames_->problem();
     *error = fmt::format("chunk {} at byte {} is corrupt ({})", number, info.offset, problem);

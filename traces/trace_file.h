@@ -57,6 +57,13 @@ struct ChunkInfo {
   bool operator==(const ChunkInfo&) const = default;
 };
 
+// Decoding and validation of one frame payload exactly as TraceReader does it; exposed so the
+// fuzz target can reach the message decoder directly (checksums keep random bytes from it).
+bool decode_header_message(const std::vector<uint8_t>& message, TraceHeader* header,
+                           std::string* problem);
+bool decode_chunk_message(const std::vector<uint8_t>& message, uint64_t* first_event,
+                          std::vector<Event>* events, std::string* problem);
+
 class TraceWriter {
  public:
   // Writes the header frame immediately. Errors: "PATH: cannot create: ...", "PATH: write failed: ...".
