@@ -1,5 +1,9 @@
 #include "system/hart.h"
 
+#include <algorithm>
+#include <iterator>
+#include <string>
+
 #include "frontend/helper_ids.h"
 #include "priv/trap.h"
 
@@ -34,6 +38,114 @@ void Hart::reset(uint64_t pc) {
   pmp_ = mmu::PmpState{};
   waiting_ = false;
   code_invalidation_requested_ = false;
+  mmu_.flush_tlb();
+}
+
+namespace {
+
+constexpr uint8_t kHartStateVersion = 1;
+
+// The PrivState CSRs that are plain 64-bit storage, in the order save writes them; a new
+// field goes at the end with a new state version.
+template <typename State, typename F>
+void for_each_csr_field(State& s, F&& f) {
+  for (auto* field : {&s.mstatus, &s.medeleg, &s.mideleg, &s.mie, &s.mip, &s.mip_external,
+                      &s.mtvec, &s.mscratch, &s.mepc, &s.mcause, &s.mtval, &s.mcounteren,
+                      &s.scounteren, &s.mcountinhibit, &s.menvcfg, &s.senvcfg, &s.stvec,
+                      &s.sscratch, &s.sepc, &s.scause, &s.stval, &s.satp, &s.mcycle_offset,
+                      &s.minstret_offset}) {
+    f(*field);
+  }
+}
+
+}  // namespace
+
+void Hart::save(dev::StateWriter& out) const {
+  const CpuState& cpu = *cpu_;
+  out.u8(kHartStateVersion);
+  for (uint64_t x : cpu.x) out.u64(x);
+  for (uint64_t f : cpu.f) out.u64(f);
+  out.u64(cpu.pc);
+  out.u32(cpu.fflags);
+  out.u32(cpu.frm);
+  out.u64(cpu.reservation_addr);
+  out.u64(cpu.reservation_value);
+  out.u64(cpu.icount);
+  out.u8(uint8_t(state_.priv));
+  out.u64(state_.hart_id);
+  for_each_csr_field(state_, [&](const uint64_t& v) { out.u64(v); });
+  out.u32(pmp_.entry_count);
+  out.bytes(pmp_.cfg.data(), pmp_.cfg.size());
+  for (uint64_t a : pmp_.addr) out.u64(a);
+  out.boolean(waiting_);
+}
+
+void Hart::load(dev::StateReader& in) {
+  const uint8_t version = in.u8();
+  if (version != kHartStateVersion) {
+    throw dev::StateError("hart: unsupported state version " + std::to_string(version));
+  }
+  // Decoded into copies first, so a malformed state leaves the hart as it was.
+  // Not a CpuState: that holds the TLB and is too large for the stack.
+  struct {
+    uint64_t x[32], f[32], pc;
+    uint32_t fflags, frm;
+    uint64_t reservation_addr, reservation_value, icount;
+  } regs{};
+  for (uint64_t& x : regs.x) x = in.u64();
+  for (uint64_t& f : regs.f) f = in.u64();
+  regs.pc = in.u64();
+  regs.fflags = in.u32();
+  regs.frm = in.u32();
+  regs.reservation_addr = in.u64();
+  regs.reservation_value = in.u64();
+  regs.icount = in.u64();
+  if (regs.x[0] != 0) throw dev::StateError("hart: x0 is not zero");
+  if (regs.fflags > 0x1f) throw dev::StateError("hart: bad fflags");
+  if (regs.frm > 7) throw dev::StateError("hart: bad frm");
+  if (regs.pc & 1) throw dev::StateError("hart: misaligned pc");
+
+  priv::PrivState state;
+  const uint8_t mode = in.u8();
+  if (mode != uint8_t(priv::Priv::kUser) && mode != uint8_t(priv::Priv::kSupervisor) &&
+      mode != uint8_t(priv::Priv::kMachine)) {
+    throw dev::StateError("hart: bad privilege mode " + std::to_string(mode));
+  }
+  state.priv = priv::Priv(mode);
+  state.hart_id = in.u64();
+  if (state.hart_id != state_.hart_id) throw dev::StateError("hart: state is for another hart");
+  for_each_csr_field(state, [&](uint64_t& v) { v = in.u64(); });
+
+  mmu::PmpState pmp;
+  pmp.entry_count = in.u32();
+  if (pmp.entry_count != pmp_.entry_count) throw dev::StateError("hart: PMP entry count differs");
+  in.bytes(pmp.cfg.data(), pmp.cfg.size());
+  for (uint64_t& a : pmp.addr) a = in.u64();
+  for (unsigned i = 0; i < mmu::kMaxPmpEntries; ++i) {
+    // What the CSR writes' WARL rules could have produced, nothing else.
+    if ((pmp.cfg[i] & ~mmu::pmpcfg::kWritableBits) || (pmp.addr[i] & ~mmu::kPmpAddrMask) ||
+        (i >= pmp.entry_count && (pmp.cfg[i] || pmp.addr[i]))) {
+      throw dev::StateError("hart: bad PMP entry " + std::to_string(i));
+    }
+  }
+  const bool waiting = in.boolean();
+
+  CpuState& cpu = *cpu_;
+  std::copy(std::begin(regs.x), std::end(regs.x), std::begin(cpu.x));
+  std::copy(std::begin(regs.f), std::end(regs.f), std::begin(cpu.f));
+  cpu.pc = regs.pc;
+  cpu.fflags = regs.fflags;
+  cpu.frm = regs.frm;
+  cpu.reservation_addr = regs.reservation_addr;
+  cpu.reservation_value = regs.reservation_value;
+  cpu.icount = regs.icount;
+  cpu.icount_limit = regs.icount;
+  cpu.exit_requests = 0;
+  state_ = state;
+  pmp_ = pmp;
+  waiting_ = waiting;
+  code_invalidation_requested_ = false;
+  // After state_ is in place: the flush records the satp and MXR the TLB is now filled under.
   mmu_.flush_tlb();
 }
 

@@ -8,6 +8,7 @@
 
 #include "cpu/cpu_state.h"
 #include "cpu/system_hooks.h"
+#include "devices/state_io.h"
 #include "mmu/pmp.h"
 #include "priv/csr.h"
 #include "priv/priv_state.h"
@@ -25,12 +26,20 @@ class Hart final : public SystemHooks, private priv::PmpRegisters {
   Hart& operator=(const Hart&) = delete;
 
   CpuState& cpu() { return *cpu_; }
+  const CpuState& cpu() const { return *cpu_; }
   priv::PrivState& state() { return state_; }
   const priv::PrivState& state() const { return state_; }
   SoftMmu& mmu() { return mmu_; }
 
   // Reset: M-mode at pc, everything else as QEMU's virt hart after reset.
   void reset(uint64_t pc);
+
+  // Snapshots: the architectural registers, icount, every CSR (PrivState), PMP and the WFI
+  // flag. Not the TLBs (caches, refilled on demand) nor execution-support fields of CpuState.
+  void save(dev::StateWriter& out) const;
+  // Throws dev::StateError on malformed state, leaving the hart unchanged. On success the TLBs
+  // are flushed and no exit request or code invalidation is pending.
+  void load(dev::StateReader& in);
 
   // Takes an exception (cause, tval) at cpu.pc, or an interrupt (cause with kInterruptBit).
   void take_trap(uint64_t cause, uint64_t tval);

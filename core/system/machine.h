@@ -25,6 +25,7 @@
 #include "machine/boot_loader.h"
 #include "machine/machine_config.h"
 #include "system/hart.h"
+#include "system/machine_state.h"
 #include "system/physical_bus.h"
 
 namespace rwd::system {
@@ -79,8 +80,26 @@ class Machine final : private dev::VirtualClock,
 
   static constexpr uint64_t kPollInterval = 2'000'000;
 
+  // --- Snapshots and checkpoints (machine_snapshot.cpp) ---
+  // Everything guest-visible except RAM. Take it between runs (e.g. at a run_until pause).
+  void capture(MachineState* out) const;
+  // Puts the machine in `state` (RAM is the caller's, through ram()), then drops every TLB,
+  // translation and code-page mark, so the machine behaves exactly as the one captured.
+  // `engine` is the one the next run uses. Throws dev::StateError (one line) if the state
+  // does not fit this machine or is malformed; the machine is then unchanged.
+  void restore(const MachineState& state, ExecutionEngine& engine);
+  std::span<uint8_t> ram();
+  std::span<const uint8_t> ram() const;
+  uint64_t ram_base() const;
+  // Virtual time (as clock()), for callers holding a const machine.
+  uint64_t virtual_time() const;
+  // A hash of all guest-visible state: MachineState, plus RAM when `include_ram`.
+  uint64_t state_hash(bool include_ram) const;
+  // --- end snapshots ---
+
  private:
   explicit Machine(const machine::MachineConfig& config);
+  void load_state(const MachineState& state);  // restore() without checks or rollback
   bool build(dev::HostInput& host, dev::ByteSink& console, std::string* error);
 
   // dev::VirtualClock: retired instructions plus time skipped while idle, as of the last

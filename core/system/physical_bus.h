@@ -3,6 +3,7 @@
 // write there can be turned into a code invalidation (applied at the next fence.i).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -25,6 +26,7 @@ class PhysicalBus final : public dev::DmaMemory, public mmu::PageTableMemory {
   uint64_t ram_base() const { return ram_base_; }
   uint64_t ram_size() const { return ram_size_; }
   uint8_t* ram() { return ram_; }
+  const uint8_t* ram() const { return ram_; }
 
   // A read-only region (guest writes are ignored) with the given contents, e.g. the boot ROM.
   void add_rom(uint64_t base, uint64_t size);
@@ -32,6 +34,17 @@ class PhysicalBus final : public dev::DmaMemory, public mmu::PageTableMemory {
   bool load_image(uint64_t paddr, std::span<const uint8_t> bytes);
 
   void add_device(uint64_t base, dev::Device& device);
+
+  struct DeviceWindow {
+    uint64_t base;
+    dev::Device* device;
+  };
+  // Every device window, lowest base first (snapshots name devices by name and base).
+  std::vector<DeviceWindow> device_windows() const {
+    std::vector<DeviceWindow> out;
+    for (const Window& w : windows_) out.push_back({w.base, w.device});
+    return out;
+  }
 
   // Host address of [paddr, paddr + len) if it is all RAM (writable) or all ROM (read-only).
   uint8_t* ram_at(uint64_t paddr, uint64_t len);
@@ -54,6 +67,11 @@ class PhysicalBus final : public dev::DmaMemory, public mmu::PageTableMemory {
   // Physical page addresses written since translated, in the order first written.
   std::vector<uint64_t> take_stale_code_pages();
   bool has_stale_code_pages() const { return !stale_code_pages_.empty(); }
+  // Every translation was dropped (snapshot restore): no page holds code, none is stale.
+  void forget_code_pages() {
+    std::fill(code_pages_.begin(), code_pages_.end(), uint8_t{0});
+    stale_code_pages_.clear();
+  }
 
   // dev::DmaMemory
   bool read(uint64_t paddr, void* dst, uint64_t len) override;
