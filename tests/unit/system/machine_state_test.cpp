@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "machine_workload.h"
+#include "traces/snapshot_file.h"
 
 namespace rwd::systest {
 namespace {
@@ -89,6 +90,33 @@ TEST_P(MachineStateTest, StateCapturedOnOneTierFinishesIdenticallyOnTheOther) {
   finish(*other);
   EXPECT_EQ(other->machine->state_hash(true), c.final_hash);
   EXPECT_EQ(other->console.bytes, c.final_output);
+}
+
+TEST_P(MachineStateTest, SnapshotFileRestoresAFreshMachine) {
+  auto original = board(GetParam());
+  ASSERT_FALSE(original->machine->run_until(*original->engine, original->host, 333'333));
+  system::MachineState state;
+  original->machine->capture(&state);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("rewind_statetest_" + std::to_string(getpid()) + ".rws"))
+                               .string();
+  std::string error;
+  ASSERT_TRUE(trace::write_snapshot(path, {}, state, original->machine->ram(),
+                                    original->machine->ram_base(), &error))
+      << error;
+  const size_t printed = original->console.bytes.size();
+  finish(*original);
+
+  const auto loaded = trace::read_snapshot(path, &error);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(loaded) << error;
+  EXPECT_EQ(loaded->meta.icount, 333'333u);
+  auto fresh = board(GetParam());
+  ASSERT_TRUE(loaded->apply_ram(fresh->machine->ram()));
+  fresh->machine->restore(loaded->state, *fresh->engine);
+  finish(*fresh);
+  EXPECT_EQ(fresh->machine->state_hash(true), original->machine->state_hash(true));
+  EXPECT_EQ(fresh->console.bytes, original->console.bytes.substr(printed));
 }
 
 TEST_P(MachineStateTest, HashSeesRamOnlyWhenAsked) {
