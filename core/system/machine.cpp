@@ -226,15 +226,22 @@ void Machine::handle_stop(ExecutionEngine& engine, const StopInfo& stop) {
 }
 
 MachineExit Machine::run(ExecutionEngine& engine, MachineHost& host) {
+  return *run_until(engine, host, dev::kNever);
+}
+
+std::optional<MachineExit> Machine::run_until(ExecutionEngine& engine, MachineHost& host,
+                                              uint64_t pause_at_icount) {
   CpuState& cpu = hart_->cpu();
-  uint64_t next_poll = cpu.icount;
   for (;;) {
     if (exit_) return *exit_;
+    if (cpu.icount >= pause_at_icount) return std::nullopt;
     const uint64_t now = sync_clock();
     run_due_device_events();
-    if (cpu.icount >= next_poll) {
+    if (now >= next_poll_clock_) {
+      // The next poll is at the next multiple of the interval, so poll instants depend on
+      // virtual time alone, not on where a tier happened to return.
+      next_poll_clock_ = (now / kPollInterval + 1) * kPollInterval;
       host.poll();
-      next_poll = cpu.icount + kPollInterval;
       if (exit_) return *exit_;
     }
     deliver_console_input();
@@ -248,12 +255,12 @@ MachineExit Machine::run(ExecutionEngine& engine, MachineHost& host) {
       idle_insns_ += resume > now ? resume - now : 0;
       continue;
     }
+    // Cut the run at the next device event, poll instant and pause point, whichever is first.
+    uint64_t until = next_poll_clock_ - now;
     const uint64_t next = next_device_event();
-    uint64_t limit = cpu.icount + kPollInterval;
-    if (next != dev::kNever) {
-      const uint64_t until_event = next > now ? next - now : 1;
-      limit = std::min(limit, cpu.icount + until_event);
-    }
+    if (next != dev::kNever) until = std::min(until, next > now ? next - now : 1);
+    uint64_t limit = cpu.icount + until;
+    if (pause_at_icount != dev::kNever) limit = std::min(limit, pause_at_icount);
     cpu.icount_limit = limit;
     handle_stop(engine, engine.run(cpu));
   }

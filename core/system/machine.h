@@ -36,13 +36,26 @@ struct MachineExit {
   std::string reason;  // one line for the user ("power-off", "test finisher: fail 3", ...)
 };
 
+// What the host side may do to a running machine. The live console calls it on the Machine
+// itself; the recorder sits in between and logs each call, the replayer makes the same calls
+// from the trace.
+class GuestInput {
+ public:
+  virtual ~GuestInput() = default;
+  // Console input for the UART, delivered in order as the guest accepts it.
+  virtual void type(std::span<const uint8_t> bytes) = 0;
+  virtual void request_stop(MachineExit exit) = 0;
+};
+
 // The host as the machine loop sees it while the guest runs: console input and idle time.
 // Both are nondeterministic, so this is the seam the record/replay layer wraps.
 class MachineHost {
  public:
   virtual ~MachineHost() = default;
-  // Called at least every Machine::kPollInterval retired instructions: deliver pending host
-  // input (Machine::type) or stop the run (Machine::request_stop) without waiting.
+  // Called at exact virtual times: at the first loop pass whose clock reaches the next
+  // multiple of Machine::kPollInterval (the run is cut there), and after an idle period
+  // that crossed one. Delivers pending host input (GuestInput::type) or stops the run
+  // without waiting. Because the times are exact, a replay polls at the same instants.
   virtual void poll() = 0;
   // The hart waits for an interrupt at virtual time `now_ns` and nothing happens before
   // `deadline_ns` (dev::kNever: nothing is scheduled). Returns the virtual time to resume at,
@@ -50,7 +63,8 @@ class MachineHost {
   virtual uint64_t idle(uint64_t now_ns, uint64_t deadline_ns) = 0;
 };
 
-class Machine final : private dev::VirtualClock,
+class Machine final : public GuestInput,
+                      private dev::VirtualClock,
                       private dev::HartInterrupts,
                       private dev::PowerControl {
  public:
@@ -64,10 +78,18 @@ class Machine final : private dev::VirtualClock,
   // Runs until the guest powers off, fails through the test finisher or HTIF, or
   // request_stop() is called.
   MachineExit run(ExecutionEngine& engine, MachineHost& host);
+  // The same, but pauses (returns nothing) at the first point where exactly
+  // `pause_at_icount` instructions have retired, before anything else happens there; a later
+  // run continues as if there had been no pause. Snapshots are taken at such points.
+  std::optional<MachineExit> run_until(ExecutionEngine& engine, MachineHost& host,
+                                       uint64_t pause_at_icount);
 
-  // Console input for the UART, delivered in order as the guest accepts it.
-  void type(std::span<const uint8_t> bytes);
-  void request_stop(MachineExit exit);
+  // GuestInput
+  void type(std::span<const uint8_t> bytes) override;
+  void request_stop(MachineExit exit) override;
+
+  // Virtual time now: instructions retired plus time skipped while idle.
+  uint64_t clock() { return hart_->cpu().icount + idle_insns_; }
 
   Hart& hart() { return *hart_; }
   uint64_t instructions_retired() { return hart_->cpu().icount; }
@@ -132,6 +154,9 @@ class Machine final : private dev::VirtualClock,
   machine::BootPlan plan_;
   uint64_t clock_now_ = 0;
   uint64_t idle_insns_ = 0;
+  // The virtual time of the next MachineHost::poll; machine state, since it decides where
+  // input can arrive.
+  uint64_t next_poll_clock_ = 0;
   std::deque<uint8_t> console_input_;
   std::optional<MachineExit> exit_;
 };

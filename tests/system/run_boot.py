@@ -290,6 +290,8 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="boot N times, report the median time")
     ap.add_argument("--log", help="save the console output here (default: a temporary file, "
                                   "kept only on failure)")
+    ap.add_argument("--workdir", help="run in this directory and keep it (the disk copy stays "
+                    "there, e.g. for replaying a recording); default: a temporary one")
     ap.add_argument("-v", "--verbose", action="store_true", help="print the emulator command")
     args = ap.parse_args()
     if args.tests and args.tests != "none":
@@ -302,7 +304,9 @@ def main():
     for test in tests:
         walls = []
         for i in range(args.runs):
-            workdir = tempfile.mkdtemp(prefix=f"rewind-boot-{test}-")
+            workdir = args.workdir or tempfile.mkdtemp(prefix=f"rewind-boot-{test}-")
+            if args.workdir:
+                os.makedirs(workdir, exist_ok=True)
             log_path = args.log or os.path.join(workdir, "console.log")
             if args.log and len(tests) > 1:
                 log_path = f"{args.log}.{test}"
@@ -322,7 +326,8 @@ def main():
                 failed += 1
                 break
             finally:
-                shutil.rmtree(workdir, ignore_errors=True)
+                if not args.workdir:
+                    shutil.rmtree(workdir, ignore_errors=True)
         else:
             med = statistics.median(walls)
             if len(walls) > 1:
