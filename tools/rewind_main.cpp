@@ -1,4 +1,4 @@
-// The `rewind` command line. Subcommands arrive with their issues; today: `rewind user`.
+// The `rewind` command line: user, run, record, replay and trace.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <sys/resource.h>
@@ -16,6 +16,7 @@
 #include "jit/jit_engine.h"
 #include "frontend/translator.h"
 #include "linux_user/user_process.h"
+#include "run/machine_options.h"
 #include "run/run_command.h"
 #include "trace/trace_command.h"
 
@@ -101,69 +102,28 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
   exit_like_guest(result);
 }
 
-// QEMU spells long options with one dash (-kernel, -nographic); CLI11 wants two. Rewrites the
-// arguments after `run` that name one of them, leaving option values alone.
-std::vector<std::string> qemu_style_arguments(int argc, char** argv) {
-  static const std::vector<std::string> kTakesValue = {"bios", "kernel", "initrd", "append", "smp",
-                                                       "drive", "device", "machine", "m", "M"};
-  static const std::vector<std::string> kFlags = {"nographic"};
-  auto known = [](const std::vector<std::string>& names, const std::string& n) {
-    return std::find(names.begin(), names.end(), n) != names.end();
-  };
-  std::vector<std::string> out(argv, argv + argc);
-  bool in_run = false;
-  for (size_t i = 1; i < out.size(); ++i) {
-    std::string& a = out[i];
-    if (!in_run) {
-      in_run = a == "run";
-      continue;
-    }
-    if (a.size() < 2 || a[0] != '-' || a[1] == '-') continue;
-    const std::string name = a.substr(1);
-    if (known(kTakesValue, name)) {
-      if (name.size() > 1) a = "--" + name;
-      ++i;  // the value, whatever it looks like
-    } else if (known(kFlags, name)) {
-      a = "--" + name;
-    }
-  }
-  return out;
+// --save-at ICOUNT FILE as two values.
+void add_save_at(CLI::App& cmd, rwd::run::RunOptions& run, std::vector<std::string>& save_at) {
+  cmd.add_option("--save-at", save_at,
+                 "Save a snapshot to FILE when exactly ICOUNT instructions have retired")
+      ->expected(2)
+      ->type_name("ICOUNT FILE");
+  (void)run;
 }
 
-int run_system(rwd::run::RunOptions opts, const std::string& machine_name,
-               const std::string& memory, const std::string& smp,
-               const std::vector<std::string>& drives, const std::vector<std::string>& devices) {
-  using namespace rwd;
-  std::string error;
-  if (!machine_name.empty() && machine_name != "virt") {
-    fmt::print(stderr, "rewind: -M {}: only the virt machine is supported\n", machine_name);
-    return 1;
+bool finish_save_at(const std::vector<std::string>& save_at, rwd::run::RunOptions& run) {
+  if (save_at.empty()) return true;
+  try {
+    size_t used = 0;
+    const unsigned long long v = std::stoull(save_at[0], &used, 0);
+    if (used != save_at[0].size()) throw std::invalid_argument("trailing characters");
+    run.save_at = v;
+  } catch (const std::exception&) {
+    fmt::print(stderr, "rewind: --save-at {}: not an instruction count\n", save_at[0]);
+    return false;
   }
-  auto fail = [&] {
-    fmt::print(stderr, "rewind: {}\n", error);
-    return 1;
-  };
-  if (!memory.empty()) {
-    const auto bytes = machine::parse_memory_size(memory, &error);
-    if (!bytes) return fail();
-    opts.config.ram_bytes = *bytes;
-  }
-  if (!smp.empty()) {
-    const auto harts = machine::parse_smp(smp, &error);
-    if (!harts) return fail();
-    opts.config.harts = *harts;
-  }
-  for (const std::string& d : drives) {
-    auto drive = machine::parse_drive_spec(d, &error);
-    if (!drive) return fail();
-    opts.config.drives.push_back(std::move(*drive));
-  }
-  for (const std::string& d : devices) {
-    auto device = machine::parse_device_spec(d, &error);
-    if (!device) return fail();
-    opts.config.devices.push_back(std::move(*device));
-  }
-  return run::run_machine(opts);
+  run.save_file = save_at[1];
+  return true;
 }
 
 }  // namespace
@@ -193,32 +153,48 @@ int main(int argc, char** argv) {
   // Everything from the program name on belongs to the guest, options included.
   user_cmd->prefix_command();
 
+  auto add_tier_options = [](CLI::App& cmd, rwd::run::RunOptions& run) {
+    cmd.add_option("--tier", run.tier, "Execution tier: interp (reference) or jit (default)")
+        ->check(CLI::IsMember({"interp", "jit"}));
+    cmd.add_option("--code-cache-mib", run.code_cache_mib, "JIT code cache size in MiB")
+        ->check(CLI::Range(1, 4096));
+    cmd.add_flag("--stats", run.stats, "Print how the run ended and execution counts");
+  };
+
   rwd::run::RunOptions run;
-  std::string run_machine_name, run_memory, run_smp;
-  std::vector<std::string> run_drives, run_devices;
+  rwd::run::MachineOptions run_machine_options;
+  std::vector<std::string> run_save_at;
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Boot the riscv64 virt machine (QEMU's options: -bios -kernel -initrd -append -m ...)");
-  run_cmd->add_option("-M,--machine", run_machine_name, "Machine type (only virt)");
-  run_cmd->add_option("-m", run_memory, "RAM size, e.g. 256M or 1G (default 128M)");
-  run_cmd->add_option("--smp", run_smp, "Number of harts (1)");
-  run_cmd->add_option("--bios", run.config.bios,
-                      "Firmware image, or none (default: Debian's OpenSBI fw_dynamic.bin)");
-  run_cmd->add_option("--kernel", run.config.kernel, "Kernel: raw image or ELF");
-  run_cmd->add_option("--initrd", run.config.initrd, "Initial ramdisk");
-  run_cmd->add_option("--append", run.config.append, "Kernel command line");
-  run_cmd->add_option("--drive", run_drives, "Disk: file=F,format=raw[,if=virtio|none][,id=ID]")
-      ->take_all();
-  run_cmd->add_option("--device", run_devices, "virtio-blk-device,drive=ID or virtio-rng-device")
-      ->take_all();
-  run_cmd->add_flag("--nographic", run.config.nographic,
-                    "Serial console on stdio (always the case; Ctrl-A X quits, Ctrl-A H helps)");
-  run_cmd->add_option("--tier", run.tier, "Execution tier: interp (reference) or jit (default)")
-      ->check(CLI::IsMember({"interp", "jit"}));
-  run_cmd->add_option("--code-cache-mib", run.code_cache_mib, "JIT code cache size in MiB")
-      ->check(CLI::Range(1, 4096));
-  run_cmd->add_flag("--stats", run.stats, "Print how the run ended and execution counts");
+  run_machine_options.add_to(*run_cmd);
+  add_tier_options(*run_cmd, run);
+  add_save_at(*run_cmd, run, run_save_at);
+  run_cmd->add_option("--load", run.load_file,
+                      "Start from a snapshot (its machine options and images; others are ignored)");
 
-  std::vector<std::string> args = qemu_style_arguments(argc, argv);
+  rwd::run::RecordOptions record;
+  rwd::run::MachineOptions record_machine_options;
+  CLI::App* record_cmd = app.add_subcommand(
+      "record", "Run the virt machine like `run`, recording every host input to a trace");
+  record_cmd->add_option("-o,--output", record.trace_file, "The trace file to write")->required();
+  record_cmd->add_option("--hash-interval", record.hash_interval,
+                         "Instructions between state hashes in the trace (default 100000000)")
+      ->check(CLI::Range(uint64_t{1000}, uint64_t{1} << 62));
+  record_machine_options.add_to(*record_cmd);
+  add_tier_options(*record_cmd, record.run);
+
+  rwd::run::ReplayOptions replay;
+  std::vector<std::string> replay_save_at;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Replay a trace: the same machine, the recorded inputs, no terminal input");
+  replay_cmd->add_option("trace", replay.trace_file, "The trace file")->required();
+  add_tier_options(*replay_cmd, replay.run);
+  add_save_at(*replay_cmd, replay.run, replay_save_at);
+  replay_cmd->add_option("--from", replay.run.load_file,
+                         "Resume from a snapshot taken during a replay of this trace");
+
+  std::vector<std::string> args = rwd::run::qemu_style_arguments(
+      std::vector<std::string>(argv, argv + argc), {"run", "record"});
   std::vector<char*> arg_ptrs;
   for (std::string& a : args) arg_ptrs.push_back(a.data());
   try {
@@ -229,8 +205,27 @@ int main(int argc, char** argv) {
   }
   try {
     if (user_cmd->parsed()) return run_user(user, user_cmd->remaining());
+    std::string error;
     if (run_cmd->parsed()) {
-      return run_system(run, run_machine_name, run_memory, run_smp, run_drives, run_devices);
+      if (!finish_save_at(run_save_at, run)) return 2;
+      if (!run_machine_options.finish(&error)) {
+        fmt::print(stderr, "rewind: {}\n", error);
+        return 1;
+      }
+      run.config = run_machine_options.config;
+      return rwd::run::run_machine(run);
+    }
+    if (record_cmd->parsed()) {
+      if (!record_machine_options.finish(&error)) {
+        fmt::print(stderr, "rewind: {}\n", error);
+        return 1;
+      }
+      record.run.config = record_machine_options.config;
+      return rwd::run::record_machine(record);
+    }
+    if (replay_cmd->parsed()) {
+      if (!finish_save_at(replay_save_at, replay.run)) return 2;
+      return rwd::run::replay_machine(replay);
     }
   } catch (const std::exception& e) {
     // Internal limits (e.g. the code cache cannot be mapped): one line, no crash.

@@ -1,8 +1,12 @@
-// `rewind run`: boots the virt machine with QEMU's options, the console on stdio.
+// `rewind run`, `rewind record` and `rewind replay`: the virt machine with QEMU's options, the
+// console on stdio; recording every host input to a trace, or replaying one.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "machine/machine_config.h"
 
@@ -13,10 +17,28 @@ struct RunOptions {
   std::string tier = "jit";
   size_t code_cache_mib = 64;
   bool stats = false;
+  // --save-at ICOUNT FILE: a snapshot when exactly ICOUNT instructions have retired.
+  std::optional<uint64_t> save_at;
+  std::string save_file;
+  // --load FILE: start from a snapshot instead of booting (run and replay --from).
+  std::string load_file;
 };
 
-// Returns the process exit status: the guest's (0 on power-off, the finisher's or HTIF's
-// failure code), 1 on a setup error (printed as one line).
+struct RecordOptions {
+  RunOptions run;
+  std::string trace_file;
+  uint64_t hash_interval = 100'000'000;
+};
+
+struct ReplayOptions {
+  std::string trace_file;
+  RunOptions run;  // tier, stats, save_at/save_file, load_file (snapshot to resume from)
+};
+
+// Each returns the process exit status: the guest's (0 on power-off, the finisher's or HTIF's
+// failure code), 1 on a setup error or a failed replay (printed as one line).
 int run_machine(const RunOptions& options);
+int record_machine(const RecordOptions& options);
+int replay_machine(const ReplayOptions& options);
 
 }  // namespace rwd::run

@@ -1,0 +1,110 @@
+// `rewind replay`: the machine of a trace's header, driven by the trace instead of the host.
+#include <fmt/core.h>
+
+#include <chrono>
+
+#include "replay/replayer.h"
+#include "run/images.h"
+#include "run/machine_options.h"
+#include "run/run_command.h"
+#include "run/session.h"
+#include "run/snapshot_support.h"
+#include "traces/trace_file.h"
+
+namespace rwd::run {
+
+namespace {
+
+// The replayer, with the console flushed at every poll as a live run does.
+class ReplayHost final : public system::MachineHost {
+ public:
+  ReplayHost(replay::Replayer& replayer, StdoutConsole& console)
+      : replayer_(replayer), console_(console) {}
+  void poll() override {
+    console_.flush();
+    replayer_.poll();
+  }
+  uint64_t idle(uint64_t now_ns, uint64_t deadline_ns) override {
+    console_.flush();
+    return replayer_.idle(now_ns, deadline_ns);
+  }
+
+ private:
+  replay::Replayer& replayer_;
+  StdoutConsole& console_;
+};
+
+}  // namespace
+
+int replay_machine(const ReplayOptions& options) {
+  std::string error;
+  auto fail = [&] {
+    fmt::print(stderr, "rewind: {}\n", error);
+    return 1;
+  };
+  auto reader = trace::TraceReader::open(options.trace_file, &error);
+  if (!reader) return fail();
+  const trace::TraceHeader& header = reader->header();
+  auto config = parse_machine_arguments(header.run_args, &error);
+  if (!config) {
+    error = fmt::format("{}: {}", options.trace_file, error);
+    return fail();
+  }
+  // Images first: a vanished kernel is a changed image to the user, not a bad -kernel option.
+  if (!check_images(header.images, &error)) return fail();
+  if (!machine::validate_config(*config, &error)) return fail();
+
+  std::optional<LoadedState> loaded;
+  if (!options.run.load_file.empty()) {
+    machine::MachineConfig snapshot_config;
+    loaded = load_snapshot(options.run.load_file, &snapshot_config, &error);
+    if (!loaded) return fail();
+    if (!snapshot_belongs_to(*loaded, header, &error)) return fail();
+  }
+
+  replay::Replayer replayer(*reader);
+  StdoutConsole console;
+  auto machine = system::Machine::create(*config, replayer, console, &error);
+  if (!machine) return fail();
+  replayer.attach(*machine);
+  Tier tier(options.run.tier, options.run.code_cache_mib);
+  if (loaded) {
+    if (!restore_snapshot(*loaded, *machine, tier.engine(), &error)) return fail();
+    const ReplayPosition at = replay_position(*loaded);
+    if (!replayer.resume_at(at.event, at.intervals, &error)) return fail();
+  }
+  machine->hart().mmu().set_measure_time(options.run.stats);
+  ReplayHost host(replayer, console);
+
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<system::MachineExit> exit;
+  if (options.run.save_at) {
+    exit = machine->run_until(tier.engine(), host, *options.run.save_at);
+    if (!exit) {
+      const ReplayPosition at{replayer.events_consumed(), replayer.intervals_checked()};
+      if (!save_snapshot(options.run.save_file, *config, *machine, at, &error,
+                         &header)) {
+        console.flush();
+        return fail();
+      }
+    }
+  }
+  if (!exit) exit = machine->run(tier.engine(), host);
+  const double seconds = seconds_since(started);
+  console.flush();
+  replayer.finish(*exit);
+  if (options.run.stats) tier.print_stats(*machine, *exit, seconds);
+  switch (replayer.outcome()) {
+    case replay::ReplayOutcome::kMatched:
+      fmt::print(stderr, "rewind: replay: {}\n", replayer.message());
+      return exit->code;
+    case replay::ReplayOutcome::kTruncated:
+      fmt::print(stderr, "rewind: replay: {}\n", replayer.message());
+      return 0;
+    default:
+      fmt::print(stderr, "rewind: replay failed: {}\n", replayer.message());
+      return 1;
+  }
+}
+
+}  // namespace rwd::run
