@@ -51,7 +51,9 @@ bool restore_snapshot(const LoadedState& loaded, system::Machine& machine,
                       ExecutionEngine& engine, std::string* error) {
   const auto t0 = std::chrono::steady_clock::now();
   const trace::LoadedSnapshot& s = loaded.snapshot;
-  if (s.ram_base != machine.ram_base() || !s.apply_ram(machine.ram())) {
+  // Checked before anything changes, and the state (which restore validates and refuses
+  // whole) before RAM, so a snapshot that does not fit leaves the machine as it was.
+  if (s.ram_base != machine.ram_base() || s.ram_size != machine.ram().size()) {
     *error = fmt::format("{}: its RAM ({} bytes at {:#x}) does not fit this machine", loaded.path,
                          s.ram_size, s.ram_base);
     return false;
@@ -62,6 +64,7 @@ bool restore_snapshot(const LoadedState& loaded, system::Machine& machine,
     *error = fmt::format("{}: {}", loaded.path, e.what());
     return false;
   }
+  s.apply_ram(machine.ram());
   loaded.restore_seconds = since(t0);
   return true;
 }
