@@ -12,6 +12,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "traces/capnp_message.h"
 #include "traces/frame_file.h"
 #include "traces/snapshot.capnp.h"
 
@@ -32,12 +33,6 @@ constexpr size_t kMaxListItems = 4096;
 constexpr size_t kMaxHartBytes = 64 << 10;
 constexpr uint32_t kMaxDevices = 256;
 constexpr size_t kMaxKeyBytes = 256;
-
-std::vector<uint8_t> to_bytes(capnp::MessageBuilder& message) {
-  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::vector<uint8_t>(bytes.begin(), bytes.end());
-}
 
 capnp::Data::Reader as_data(std::span<const uint8_t> bytes) {
   return capnp::Data::Reader(bytes.data(), bytes.size());
@@ -174,32 +169,6 @@ class SnapshotWriter {
 
 // ---------------------------------------------------------------------------------------------
 // Reading
-
-// Runs `read` over a flat message, turning every way a message can be malformed (Cap'n Proto
-// throws kj::Exception on bad pointers, limits, missing text terminators) into *problem.
-template <typename Root, typename Fn>
-bool read_message(const std::vector<uint8_t>& payload, std::string* problem, Fn&& read) {
-  if (payload.empty() || payload.size() % sizeof(capnp::word) != 0) {
-    *problem = fmt::format("message of {} bytes is not whole words", payload.size());
-    return false;
-  }
-  // The vector's storage comes from operator new, which aligns at least to 16 bytes.
-  kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(payload.data()),
-                                        payload.size() / sizeof(capnp::word));
-  capnp::ReaderOptions options;
-  // Honest messages are read about once; pointers that revisit bytes would cost more.
-  options.traversalLimitInWords = words.size() * 4 + 1024;
-  options.nestingLimit = 16;
-  try {
-    capnp::FlatArrayMessageReader reader(words, options);
-    return read(reader.getRoot<Root>(), problem);
-  } catch (const kj::Exception& e) {
-    std::string what(e.getDescription().cStr());
-    what = what.substr(0, std::min(what.find('\n'), size_t(120)));
-    *problem = "invalid Cap'n Proto message: " + what;
-    return false;
-  }
-}
 
 bool text(capnp::Text::Reader t, size_t limit, const char* what, std::string* out,
           std::string* problem) {

@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 
+#include "traces/capnp_message.h"
 #include "traces/trace.capnp.h"
 
 namespace rwd::trace {
@@ -18,39 +19,6 @@ constexpr size_t kChunkDataTarget = 1u << 20;  // a chunk is written once its ev
 constexpr uint32_t kMaxChunkEvents = 1u << 20; // bounds the decoded size of one chunk
 constexpr size_t kEventOverhead = 64;          // a data-less event in the message, roughly
 constexpr uint64_t kEndSearchBytes = 512;      // the end frame is tiny and last in the file
-
-std::vector<uint8_t> to_bytes(capnp::MessageBuilder& message) {
-  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::vector<uint8_t>(bytes.begin(), bytes.end());
-}
-
-// Runs `read` over a flat message, turning every way a message can be malformed (Cap'n Proto
-// throws kj::Exception on bad pointers, limits, missing text terminators) into *problem.
-template <typename Root, typename Fn>
-bool read_message(const std::vector<uint8_t>& payload, std::string* problem, Fn&& read) {
-  if (payload.empty() || payload.size() % sizeof(capnp::word) != 0) {
-    *problem = fmt::format("message of {} bytes is not whole words", payload.size());
-    return false;
-  }
-  // The vector's storage comes from operator new, which aligns at least to 16 bytes.
-  kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(payload.data()),
-                                        payload.size() / sizeof(capnp::word));
-  capnp::ReaderOptions options;
-  // A few times the message size: generous for honest messages, and it stops messages whose
-  // pointers revisit the same bytes over and over from costing more than their size.
-  options.traversalLimitInWords = words.size() * 4 + 1024;
-  options.nestingLimit = 16;
-  try {
-    capnp::FlatArrayMessageReader reader(words, options);
-    return read(reader.getRoot<Root>(), problem);
-  } catch (const kj::Exception& e) {
-    std::string what(e.getDescription().cStr());
-    what = what.substr(0, std::min(what.find('\n'), size_t(120)));
-    *problem = "invalid Cap'n Proto message: " + what;
-    return false;
-  }
-}
 
 bool check_text(capnp::Text::Reader t, std::string* out, const char* what, std::string* problem) {
   if (t.size() > kMaxEventText) {
