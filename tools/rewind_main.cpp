@@ -103,12 +103,11 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
 }
 
 // --save-at ICOUNT FILE as two values.
-void add_save_at(CLI::App& cmd, rwd::run::RunOptions& run, std::vector<std::string>& save_at) {
+void add_save_at(CLI::App& cmd, std::vector<std::string>& save_at) {
   cmd.add_option("--save-at", save_at,
                  "Save a snapshot to FILE when exactly ICOUNT instructions have retired")
       ->expected(2)
       ->type_name("ICOUNT FILE");
-  (void)run;
 }
 
 bool finish_save_at(const std::vector<std::string>& save_at, rwd::run::RunOptions& run) {
@@ -168,7 +167,7 @@ int main(int argc, char** argv) {
       "run", "Boot the riscv64 virt machine (QEMU's options: -bios -kernel -initrd -append -m ...)");
   run_machine_options.add_to(*run_cmd);
   add_tier_options(*run_cmd, run);
-  add_save_at(*run_cmd, run, run_save_at);
+  add_save_at(*run_cmd, run_save_at);
   run_cmd->add_option("--load", run.load_file,
                       "Start from a snapshot (its machine options and images; others are ignored)");
 
@@ -189,7 +188,7 @@ int main(int argc, char** argv) {
       "replay", "Replay a trace: the same machine, the recorded inputs, no terminal input");
   replay_cmd->add_option("trace", replay.trace_file, "The trace file")->required();
   add_tier_options(*replay_cmd, replay.run);
-  add_save_at(*replay_cmd, replay.run, replay_save_at);
+  add_save_at(*replay_cmd, replay_save_at);
   replay_cmd->add_option("--from", replay.run.load_file,
                          "Resume from a snapshot taken during a replay of this trace");
 
