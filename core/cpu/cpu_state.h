@@ -35,6 +35,10 @@ enum class Cause : uint32_t {
   // device in the middle of a run, before performing it. The machine loop re-runs that one
   // instruction on its own, so device accesses happen at exact, tier-independent points.
   kDeviceAccessRestart = 0x100,
+  // Also private to the machine: the debugger's breakpoint at pc (the instruction has not
+  // run), and an access that hit a watchpoint, restarted so it runs alone and reports the hit.
+  kDebugBreakpoint = 0x101,
+  kWatchpointRestart = 0x102,
 };
 
 // fflags bits (unprivileged spec, "Accrued Exception Flags").

@@ -26,6 +26,9 @@ class GuestMemory {
 
   // Instruction fetch for the translator: false when the halfword is not executable memory.
   virtual bool fetch16(uint64_t vaddr, uint16_t* out) = 0;
+  // A debugger breakpoint is set at this pc: the translator starts a block there with a
+  // check (SystemHooks::debug_breakpoint) and ends the block before it otherwise.
+  virtual bool debugger_breakpoint_at(uint64_t pc) const { return false; }
 
   // Host address that guest address 0 maps to when the whole guest space is mapped linearly
   // (user mode), so backends may access memory inline; nullptr when accesses must go through

@@ -21,6 +21,9 @@ class SystemHooks {
   virtual void fence_i(CpuState& cpu) = 0;
   // The first FP instruction of a block whose mode says FS is not Dirty.
   virtual void mark_fp_dirty(CpuState& cpu) = 0;
+  // A block starting at a debugger breakpoint: raises Cause::kDebugBreakpoint when the
+  // breakpoint is to stop the run now.
+  virtual void debug_breakpoint(CpuState& cpu, uint64_t pc) = 0;
 };
 
 }  // namespace rwd

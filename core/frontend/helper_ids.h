@@ -26,6 +26,7 @@ struct HelperIds {
   ir::HelperId wfi;            // (insn)
   ir::HelperId sfence_vma;     // (vaddr, all_addresses, insn)
   ir::HelperId mark_fp_dirty;  // (): mstatus.FS = Dirty
+  ir::HelperId debug_breakpoint;  // (pc): stops the run at a debugger breakpoint
 #define REWIND_DECLARE_FP_ID(name) ir::HelperId name;
   REWIND_FP_HELPERS(REWIND_DECLARE_FP_ID)
 #undef REWIND_DECLARE_FP_ID

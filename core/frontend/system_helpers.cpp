@@ -42,6 +42,11 @@ uint64_t helper_mark_fp_dirty(CpuState* cpu) {
   return 0;
 }
 
+uint64_t helper_debug_breakpoint(CpuState* cpu, uint64_t pc) {
+  cpu->system->debug_breakpoint(*cpu, pc);
+  return 0;
+}
+
 uint64_t helper_csr(CpuState* cpu, uint64_t csr, uint64_t value, uint64_t op, uint64_t insn) {
   if (cpu->system) return cpu->system->csr(*cpu, uint32_t(csr), value, uint32_t(op), uint32_t(insn));
   // CSR instructions end their block, so this one is the block's last: every instruction

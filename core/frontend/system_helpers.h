@@ -19,6 +19,7 @@ uint64_t helper_trap_return(CpuState* cpu, uint64_t from_machine, uint64_t insn)
 uint64_t helper_wfi(CpuState* cpu, uint64_t insn);
 uint64_t helper_sfence_vma(CpuState* cpu, uint64_t vaddr, uint64_t all_addresses, uint64_t insn);
 uint64_t helper_mark_fp_dirty(CpuState* cpu);
+uint64_t helper_debug_breakpoint(CpuState* cpu, uint64_t pc);
 
 // User-level CSR numbers handled here.
 enum CsrNumber : uint32_t {

@@ -72,6 +72,9 @@ Translator::Translator() {
                                   ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
   ids_.mark_fp_dirty = helpers_.add(
       {"mark_fp_dirty", helper_address(&helper_mark_fp_dirty), 0, false, ir::HF_ENV_STATE});
+  ids_.debug_breakpoint =
+      helpers_.add({"debug_breakpoint", helper_address(&helper_debug_breakpoint), 1, false,
+                    ir::HF_CAN_RAISE | ir::HF_ENV_STATE});
 
   std::unordered_map<std::string_view, const fpu::FpHelper*> fp_by_name;
   for (const fpu::FpHelper& h : fpu::fp_helper_table()) fp_by_name[h.name] = &h;
@@ -128,6 +131,13 @@ TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc, uint32_t
   const uint64_t page_end = (pc | 0xfff) + 1;
   ctx.pc = pc;
   for (;;) {
+    // A debugger breakpoint is always the first instruction of its block, so the check in
+    // front of it runs exactly when execution gets there, however the block was entered.
+    const bool at_breakpoint = system && memory.debugger_breakpoint_at(ctx.pc);
+    if (at_breakpoint && block->n_insns > 0) {
+      b.goto_tb(0, ctx.pc);
+      break;
+    }
     uint16_t low = 0, high = 0;
     bool fetched = memory.fetch16(ctx.pc, &low);
     const bool compressed = (low & 3) != 3;
@@ -150,6 +160,7 @@ TranslateResult Translator::translate(GuestMemory& memory, uint64_t pc, uint32_t
     ctx.insn = compressed ? low : (uint32_t(high) << 16 | low);
     ctx.next_pc = ctx.pc + (compressed ? 2 : 4);
     b.insn_start(ctx.pc);
+    if (at_breakpoint) call(&ctx, ids_.debug_breakpoint, ir::Builder::kNoTemp, {imm(&ctx, ctx.pc)});
     bool legal = true;
     if (system && is_fp_instruction(ctx.insn, compressed)) {
       // mstatus.FS: Off makes every FP instruction illegal; otherwise the first one in the

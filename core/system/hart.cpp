@@ -12,7 +12,7 @@ namespace rwd::system {
 Hart::Hart(uint64_t hart_id, PhysicalBus& bus, std::function<uint64_t(uint64_t)> mtime_at)
     : cpu_(std::make_unique<CpuState>()),
       bus_(bus),
-      mmu_(bus, *cpu_, state_, pmp_),
+      mmu_(bus, *cpu_, state_, pmp_, debug_),
       mtime_at_(std::move(mtime_at)) {
   state_.hart_id = hart_id;
   cpu_->memory = &mmu_;
@@ -236,6 +236,10 @@ void Hart::fence_i(CpuState& cpu) {
 }
 
 void Hart::mark_fp_dirty(CpuState&) { state_.mstatus |= priv::mstatus::kFSDirty; }
+
+void Hart::debug_breakpoint(CpuState& cpu, uint64_t pc) {
+  if (debug_.stops_at(pc)) raise_exception(cpu, Cause::kDebugBreakpoint, pc);
+}
 
 uint64_t Hart::read_csr(uint32_t csr) const {
   if (csr >= priv::csr::kPmpaddr0) return mmu::read_pmpaddr(pmp_, csr - priv::csr::kPmpaddr0);

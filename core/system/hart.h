@@ -12,6 +12,7 @@
 #include "mmu/pmp.h"
 #include "priv/csr.h"
 #include "priv/priv_state.h"
+#include "system/debug_traps.h"
 #include "system/physical_bus.h"
 #include "system/soft_mmu.h"
 
@@ -30,6 +31,8 @@ class Hart final : public SystemHooks, private priv::PmpRegisters {
   priv::PrivState& state() { return state_; }
   const priv::PrivState& state() const { return state_; }
   SoftMmu& mmu() { return mmu_; }
+  DebugTraps& debug() { return debug_; }
+  const DebugTraps& debug() const { return debug_; }
 
   // Reset: M-mode at pc, everything else as QEMU's virt hart after reset.
   void reset(uint64_t pc);
@@ -62,6 +65,7 @@ class Hart final : public SystemHooks, private priv::PmpRegisters {
   void sfence_vma(CpuState& cpu, uint64_t vaddr, bool all_addresses, uint32_t insn) override;
   void fence_i(CpuState& cpu) override;
   void mark_fp_dirty(CpuState& cpu) override;
+  void debug_breakpoint(CpuState& cpu, uint64_t pc) override;
 
  private:
   // priv::PmpRegisters: the CSR file forwards pmpcfg/pmpaddr accesses here.
@@ -72,6 +76,7 @@ class Hart final : public SystemHooks, private priv::PmpRegisters {
   priv::PrivState state_;
   mmu::PmpState pmp_;
   PhysicalBus& bus_;
+  DebugTraps debug_;  // before mmu_, which checks watchpoints
   SoftMmu mmu_;
   std::function<uint64_t(uint64_t)> mtime_at_;
   bool waiting_ = false;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "devices/virtio/virtio_blk.h"
@@ -201,28 +202,37 @@ void Machine::invalidate_changed_code(ExecutionEngine& engine) {
   for (uint64_t page : bus_->take_stale_code_pages()) engine.invalidate(page, 4096);
 }
 
-void Machine::run_device_access(ExecutionEngine& engine) {
-  // The instruction at pc touches a device: run it alone, with device access allowed, so
-  // its effects (and any interrupt it raises) take hold exactly after it.
+void Machine::run_alone(ExecutionEngine& engine) {
+  // The instruction at pc touches a device or a watched address: run it alone, with device
+  // access allowed, so its effects (and any interrupt it raises) take hold exactly after it.
   CpuState& cpu = hart_->cpu();
   sync_clock();
   SoftMmu& mmu = hart_->mmu();
   mmu.set_device_access_allowed(true);
+  mmu.set_watch_hits_reported(true);
   cpu.icount_limit = cpu.icount + 1;
   const StopInfo stop = engine.run(cpu);
   mmu.set_device_access_allowed(false);
-  if (stop.reason == StopReason::kException && stop.cause != Cause::kDeviceAccessRestart) {
+  mmu.set_watch_hits_reported(false);
+  if (stop.reason == StopReason::kException && stop.cause != Cause::kDeviceAccessRestart &&
+      stop.cause != Cause::kWatchpointRestart && stop.cause != Cause::kDebugBreakpoint) {
     hart_->take_trap(uint64_t(stop.cause), stop.tval);
   }
 }
 
-void Machine::handle_stop(ExecutionEngine& engine, const StopInfo& stop) {
-  if (stop.reason != StopReason::kException) return;
-  if (stop.cause == Cause::kDeviceAccessRestart) {
-    run_device_access(engine);
-    return;
+std::optional<RunStop> Machine::handle_stop(ExecutionEngine& engine, const StopInfo& stop) {
+  if (stop.reason != StopReason::kException) return std::nullopt;
+  switch (stop.cause) {
+    case Cause::kDebugBreakpoint: return RunStop{RunStop::Kind::kBreakpoint, {}, {}};
+    case Cause::kDeviceAccessRestart:
+    case Cause::kWatchpointRestart:
+      run_alone(engine);
+      if (const std::optional<WatchHit> hit = hart_->debug().take_hit()) {
+        return RunStop{RunStop::Kind::kWatchpoint, {}, *hit};
+      }
+      return std::nullopt;
+    default: hart_->take_trap(uint64_t(stop.cause), stop.tval); return std::nullopt;
   }
-  hart_->take_trap(uint64_t(stop.cause), stop.tval);
 }
 
 MachineExit Machine::run(ExecutionEngine& engine, MachineHost& host) {
@@ -231,10 +241,17 @@ MachineExit Machine::run(ExecutionEngine& engine, MachineHost& host) {
 
 std::optional<MachineExit> Machine::run_until(ExecutionEngine& engine, MachineHost& host,
                                               uint64_t pause_at_icount) {
+  // Without a debugger there are no breakpoints or watchpoints, so no other stop.
+  const RunStop stop = run_debug(engine, host, pause_at_icount);
+  if (stop.kind == RunStop::Kind::kExited) return stop.exit;
+  return std::nullopt;
+}
+
+RunStop Machine::run_debug(ExecutionEngine& engine, MachineHost& host, uint64_t pause_at_icount) {
   CpuState& cpu = hart_->cpu();
   for (;;) {
-    if (exit_) return *exit_;
-    if (cpu.icount >= pause_at_icount) return std::nullopt;
+    if (exit_) return {RunStop::Kind::kExited, *exit_, {}};
+    if (cpu.icount >= pause_at_icount) return {};
     const uint64_t now = sync_clock();
     run_due_device_events();
     if (now >= next_poll_clock_) {
@@ -242,7 +259,7 @@ std::optional<MachineExit> Machine::run_until(ExecutionEngine& engine, MachineHo
       // virtual time alone, not on where a tier happened to return.
       next_poll_clock_ = (now / kPollInterval + 1) * kPollInterval;
       host.poll();
-      if (exit_) return *exit_;
+      if (exit_) return {RunStop::Kind::kExited, *exit_, {}};
     }
     deliver_console_input();
     if (hart_->take_code_invalidation_request()) invalidate_changed_code(engine);
@@ -262,8 +279,35 @@ std::optional<MachineExit> Machine::run_until(ExecutionEngine& engine, MachineHo
     uint64_t limit = cpu.icount + until;
     if (pause_at_icount != dev::kNever) limit = std::min(limit, pause_at_icount);
     cpu.icount_limit = limit;
-    handle_stop(engine, engine.run(cpu));
+    if (std::optional<RunStop> stop = handle_stop(engine, engine.run(cpu))) return *stop;
   }
+}
+
+size_t Machine::debug_read(uint64_t vaddr, std::span<uint8_t> out) {
+  return hart_->mmu().debug_read(vaddr, out);
+}
+
+size_t Machine::debug_write(ExecutionEngine& engine, uint64_t vaddr,
+                            std::span<const uint8_t> bytes) {
+  const size_t done = hart_->mmu().debug_write(vaddr, bytes);
+  // Unlike a guest store, which waits for fence.i, a debugger's change applies at once.
+  invalidate_changed_code(engine);
+  return done;
+}
+
+size_t Machine::debug_read_physical(uint64_t paddr, std::span<uint8_t> out) {
+  const uint8_t* host = bus_->readable_at(paddr, out.size());
+  if (host) {
+    std::memcpy(out.data(), host, out.size());
+    return out.size();
+  }
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint8_t* byte = bus_->readable_at(paddr + done, 1);
+    if (!byte) break;
+    out[done++] = *byte;
+  }
+  return done;
 }
 
 }  // namespace rwd::system

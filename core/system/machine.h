@@ -63,6 +63,19 @@ class MachineHost {
   virtual uint64_t idle(uint64_t now_ns, uint64_t deadline_ns) = 0;
 };
 
+// How a run_debug() ended.
+struct RunStop {
+  enum class Kind {
+    kExited,      // the machine ended (exit); it cannot run on
+    kPaused,      // exactly pause_at_icount instructions have retired
+    kBreakpoint,  // at a debugger breakpoint: cpu.pc is it, the instruction has not run
+    kWatchpoint,  // right after the instruction whose access hit a watchpoint (watch)
+  };
+  Kind kind = Kind::kPaused;
+  MachineExit exit;
+  WatchHit watch;
+};
+
 class Machine final : public GuestInput,
                       private dev::VirtualClock,
                       private dev::HartInterrupts,
@@ -83,6 +96,24 @@ class Machine final : public GuestInput,
   // run continues as if there had been no pause. Snapshots are taken at such points.
   std::optional<MachineExit> run_until(ExecutionEngine& engine, MachineHost& host,
                                        uint64_t pause_at_icount);
+
+  // As run_until, and also stops at the debugger's breakpoints and watchpoints
+  // (hart().debug()) while they are armed. Every stop is exact: running on from it continues
+  // as if there had been no stop.
+  RunStop run_debug(ExecutionEngine& engine, MachineHost& host, uint64_t pause_at_icount);
+
+  // --- Debugger access ---
+  DebugTraps& debug_traps() { return hart_->debug(); }
+  // Breakpoints are compiled into translations: call after changing them.
+  void breakpoints_changed(ExecutionEngine& engine) { engine.invalidate(0, ~uint64_t{0}); }
+  // Watchpoints keep pages out of the TLB: call after changing them.
+  void watchpoints_changed() { hart_->mmu().flush_tlb(); }
+  // Memory through the hart's current translation (SoftMmu::debug_read/debug_write); a write
+  // drops translations of code it changed.
+  size_t debug_read(uint64_t vaddr, std::span<uint8_t> out);
+  size_t debug_write(ExecutionEngine& engine, uint64_t vaddr, std::span<const uint8_t> bytes);
+  // Physical memory (RAM and ROM only).
+  size_t debug_read_physical(uint64_t paddr, std::span<uint8_t> out);
 
   // GuestInput
   void type(std::span<const uint8_t> bytes) override;
@@ -138,8 +169,11 @@ class Machine final : public GuestInput,
   uint64_t next_device_event() const;
   void run_due_device_events();
   void deliver_console_input();
-  void run_device_access(ExecutionEngine& engine);
-  void handle_stop(ExecutionEngine& engine, const StopInfo& stop);
+  // Runs the instruction at pc on its own with device access allowed and watchpoint hits
+  // recorded instead of restarted.
+  void run_alone(ExecutionEngine& engine);
+  // Returns a debug stop (breakpoint, watchpoint) if the run stopped for the debugger.
+  std::optional<RunStop> handle_stop(ExecutionEngine& engine, const StopInfo& stop);
   void invalidate_changed_code(ExecutionEngine& engine);
 
   machine::MachineConfig config_;

@@ -24,6 +24,7 @@ PhysicalBus::PhysicalBus(uint64_t ram_base, uint64_t ram_size)
   }
   ram_ = static_cast<uint8_t*>(p);
   code_pages_.assign(ram_size >> kPageBits, 0);
+  dirty_.assign(ram_size >> kPageBits, 0);
 }
 
 PhysicalBus::~PhysicalBus() { munmap(ram_, ram_size_); }
@@ -90,8 +91,34 @@ bool PhysicalBus::mark_code_page(uint64_t paddr) {
   return fresh;
 }
 
+void PhysicalBus::mark_dirty(uint64_t paddr, uint64_t len) {
+  if (len == 0 || paddr < ram_base_) return;
+  const uint64_t first = (paddr - ram_base_) >> kPageBits;
+  const uint64_t last = (paddr - ram_base_ + len - 1) >> kPageBits;
+  for (uint64_t page = first; page <= last && page < dirty_.size(); ++page) {
+    if (dirty_[page]) continue;
+    dirty_[page] = 1;
+    dirty_list_.push_back(uint32_t(page));
+  }
+}
+
+bool PhysicalBus::page_dirty(uint64_t paddr) const {
+  if (paddr < ram_base_) return false;
+  const uint64_t page = (paddr - ram_base_) >> kPageBits;
+  return page < dirty_.size() && dirty_[page];
+}
+
+std::vector<uint32_t> PhysicalBus::take_dirty_pages() {
+  std::vector<uint32_t> pages;
+  pages.swap(dirty_list_);
+  for (uint32_t page : pages) dirty_[page] = 0;
+  std::sort(pages.begin(), pages.end());
+  return pages;
+}
+
 void PhysicalBus::note_ram_write(uint64_t paddr, uint64_t len) {
   if (len == 0) return;
+  mark_dirty(paddr, len);
   const uint64_t first = (paddr - ram_base_) >> kPageBits;
   const uint64_t last = (paddr - ram_base_ + len - 1) >> kPageBits;
   for (uint64_t page = first; page <= last && page < code_pages_.size(); ++page) {

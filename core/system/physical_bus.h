@@ -73,6 +73,16 @@ class PhysicalBus final : public dev::DmaMemory, public mmu::PageTableMemory {
     stale_code_pages_.clear();
   }
 
+  // --- Dirty-page tracking (RAM pages), for checkpoints that copy only what changed ---
+  // Every path that changes RAM marks its pages: note_ram_write (stores, DMA, image loads),
+  // update_pte, and the MMU before it lets a TLB entry store to a page inline.
+  void mark_dirty(uint64_t paddr, uint64_t len);
+  bool page_dirty(uint64_t paddr) const;
+  // RAM page indexes (0 = the page at ram_base) changed since the last call, ascending, and
+  // starts a new record. The caller must also revoke inline store permissions
+  // (SoftMmu::revoke_inline_stores) so the next store to each page is seen.
+  std::vector<uint32_t> take_dirty_pages();
+
   // dev::DmaMemory
   bool read(uint64_t paddr, void* dst, uint64_t len) override;
   bool write(uint64_t paddr, const void* src, uint64_t len) override;
@@ -98,6 +108,8 @@ class PhysicalBus final : public dev::DmaMemory, public mmu::PageTableMemory {
   std::vector<Window> windows_;  // sorted by base
   std::vector<uint8_t> code_pages_;  // one flag per RAM page
   std::vector<uint64_t> stale_code_pages_;
+  std::vector<uint8_t> dirty_;          // one flag per RAM page
+  std::vector<uint32_t> dirty_list_;    // the flagged pages, in the order first marked
 };
 
 }  // namespace rwd::system

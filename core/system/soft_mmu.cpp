@@ -57,8 +57,8 @@ class SoftMmu::SlowPathTimer {
 };
 
 SoftMmu::SoftMmu(PhysicalBus& bus, CpuState& cpu, const priv::PrivState& priv,
-                 const mmu::PmpState& pmp)
-    : bus_(bus), cpu_(cpu), priv_(priv), pmp_(pmp) {
+                 const mmu::PmpState& pmp, DebugTraps& debug)
+    : bus_(bus), cpu_(cpu), priv_(priv), pmp_(pmp), debug_(debug) {
   flush_tlb();
 }
 
@@ -115,6 +115,12 @@ void SoftMmu::flush_tlb_page(uint64_t vaddr) {
   for (auto& mode : fetch_tlb_) {
     FetchEntry& e = mode[(vaddr >> kTlbPageBits) % kFetchEntries];
     if (e.tag == page) e = FetchEntry{};
+  }
+}
+
+void SoftMmu::revoke_inline_stores() {
+  for (auto& mode : cpu_.tlb.entries) {
+    for (TlbEntry& e : mode) e.write_tag = kTlbInvalidTag;
   }
 }
 
@@ -177,7 +183,7 @@ SoftMmu::Translation SoftMmu::translate(uint64_t vaddr, AccessType access, TlbMo
   return t;
 }
 
-void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t) {
+void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t, bool for_store) {
   if (!t.cacheable) return;
   note_superpage(vaddr, t.page_bytes);
   const uint64_t vpage = vaddr & kPageMask, ppage = t.paddr & kPageMask;
@@ -186,11 +192,20 @@ void SoftMmu::fill(TlbMode mode, uint64_t vaddr, const Translation& t) {
   uint8_t* writable = bus_.ram_at(ppage, kPageSize);
   const bool watched = tohost_ && (*tohost_ & kPageMask) == ppage;
   TlbEntry& e = cpu_.tlb.entries[mode][tlb_index(vaddr)];
-  e.read_tag = t.permissions.read ? vpage : kTlbInvalidTag;
+  // Accesses a watchpoint may see must reach the slow path, which checks them.
+  const bool watching = !debug_.watchpoints().empty();
+  e.read_tag = t.permissions.read && !(watching && debug_.page_watched(vpage, false))
+                   ? vpage
+                   : kTlbInvalidTag;
   // Stores into pages with translated code go the slow way, which notes the change.
-  e.write_tag = t.permissions.write && writable && !watched && !bus_.page_has_code(ppage)
-                    ? vpage
-                    : kTlbInvalidTag;
+  // A page is stored to inline only once it is marked dirty: a load does not grant that to
+  // a clean page, so the first store after a checkpoint comes here and marks it.
+  const bool store_inline = t.permissions.write && writable && !watched &&
+                            !bus_.page_has_code(ppage) &&
+                            !(watching && debug_.page_watched(vpage, true)) &&
+                            (for_store || bus_.page_dirty(ppage));
+  if (store_inline && for_store) bus_.mark_dirty(ppage, kPageSize);
+  e.write_tag = store_inline ? vpage : kTlbInvalidTag;
   e.host_offset = reinterpret_cast<uint64_t>(host) - vpage;
   e.phys_page = ppage;
 }
@@ -227,6 +242,14 @@ void SoftMmu::forget_writable_page(const uint8_t* host_page) {
   }
 }
 
+void SoftMmu::check_watchpoints(uint64_t vaddr, unsigned bytes, bool is_write) {
+  const std::optional<WatchHit> hit = debug_.check(vaddr, bytes, is_write);
+  if (!hit) return;
+  // Run alone, the instruction's access is its last act, so the stop comes right after it.
+  if (!watch_hits_reported_) raise(Cause::kWatchpointRestart, vaddr);
+  debug_.record_hit(*hit);
+}
+
 void SoftMmu::check_device_access(uint64_t vaddr) {
   if (!device_access_allowed_) raise(Cause::kDeviceAccessRestart, vaddr);
   stats_.device_accesses++;
@@ -253,8 +276,9 @@ uint64_t SoftMmu::load_slow(uint64_t vaddr, unsigned bytes, TlbMode mode) {
   SlowPathTimer timer(*this);
   const Translation t = translate(vaddr, AccessType::kLoad, mode, bytes);
   if (!t.ok) raise(t.cause, vaddr);
+  if (!debug_.watchpoints().empty()) check_watchpoints(vaddr, bytes, false);
   if (const uint8_t* host = bus_.readable_at(t.paddr, bytes)) {
-    fill(mode, vaddr, t);
+    fill(mode, vaddr, t, false);
     return read_host(host, bytes);
   }
   const PhysicalBus::MmioTarget target = bus_.device_at(t.paddr, bytes);
@@ -298,16 +322,20 @@ void SoftMmu::store_slow(uint64_t vaddr, uint64_t value, unsigned bytes, TlbMode
   SlowPathTimer timer(*this);
   const Translation t = translate(vaddr, AccessType::kStore, mode, bytes);
   if (!t.ok) raise(t.cause, vaddr);
+  if (!debug_.watchpoints().empty()) check_watchpoints(vaddr, bytes, true);
   if (tohost_ && t.paddr == *tohost_) {
     check_device_access(vaddr);
-    if (uint8_t* host = bus_.ram_at(t.paddr, bytes)) std::memcpy(host, &value, bytes);
+    if (uint8_t* host = bus_.ram_at(t.paddr, bytes)) {
+      bus_.mark_dirty(t.paddr, bytes);
+      std::memcpy(host, &value, bytes);
+    }
     on_tohost_(value);
     return;
   }
   if (uint8_t* host = bus_.ram_at(t.paddr, bytes)) {
     bus_.note_ram_write(t.paddr, bytes);
     std::memcpy(host, &value, bytes);
-    fill(mode, vaddr, t);
+    fill(mode, vaddr, t, true);
     return;
   }
   if (bus_.readable_at(t.paddr, bytes)) return;  // ROM: writes are ignored
@@ -370,6 +398,76 @@ void SoftMmu::raise_fetch_fault(CpuState& cpu, uint64_t vaddr) {
   Cause cause = Cause::kInsnAccessFault;
   fetch_paddr(vaddr, &cause);
   raise(cause, vaddr);
+}
+
+namespace {
+
+// Page tables as the debugger reads them: accessed/dirty updates are skipped (reported done),
+// so looking at memory never changes the guest.
+class DebugPageTables final : public mmu::PageTableMemory {
+ public:
+  explicit DebugPageTables(PhysicalBus& bus) : bus_(bus) {}
+  bool read_pte(uint64_t paddr, uint64_t& value) override { return bus_.read_pte(paddr, value); }
+  bool update_pte(uint64_t, uint64_t, uint64_t) override { return true; }
+
+ private:
+  PhysicalBus& bus_;
+};
+
+}  // namespace
+
+std::optional<uint64_t> SoftMmu::debug_translate(uint64_t vaddr) {
+  const TlbMode mode = data_mode();
+  const uint64_t satp_mode = priv_.satp >> mmu::satp::kModeShift;
+  if (mode == kTlbMachine || satp_mode == mmu::satp::kModeBare) return vaddr;
+  mmu::WalkRequest request;
+  request.satp = priv_.satp;
+  request.vaddr = vaddr;
+  request.access = AccessType::kLoad;
+  // The debugger sees what the hart could see at any privilege it runs at: user pages from
+  // the kernel (SUM) and execute-only code (MXR) too.
+  request.privilege = Privilege::kSupervisor;
+  request.sum = true;
+  request.mxr = true;
+  DebugPageTables tables(bus_);
+  const mmu::WalkResult walk = mmu::translate(request, tables);
+  if (!walk.ok) {
+    // A user page is refused to S-mode only by U/SUM rules; try as the user.
+    request.privilege = Privilege::kUser;
+    const mmu::WalkResult user = mmu::translate(request, tables);
+    if (!user.ok) return std::nullopt;
+    return user.paddr;
+  }
+  return walk.paddr;
+}
+
+size_t SoftMmu::debug_read(uint64_t vaddr, std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint64_t a = vaddr + done;
+    const size_t chunk = std::min<size_t>(out.size() - done, kPageSize - (a & ~kPageMask));
+    const std::optional<uint64_t> paddr = debug_translate(a);
+    if (!paddr) break;
+    const uint8_t* host = bus_.readable_at(*paddr, chunk);
+    if (!host) break;
+    std::memcpy(out.data() + done, host, chunk);
+    done += chunk;
+  }
+  return done;
+}
+
+size_t SoftMmu::debug_write(uint64_t vaddr, std::span<const uint8_t> bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const uint64_t a = vaddr + done;
+    const size_t chunk = std::min<size_t>(bytes.size() - done, kPageSize - (a & ~kPageMask));
+    const std::optional<uint64_t> paddr = debug_translate(a);
+    if (!paddr || !bus_.ram_at(*paddr, chunk)) break;
+    // Through the bus, so code and dirty-page tracking see the change like a DMA write.
+    bus_.write(*paddr, bytes.data() + done, chunk);
+    done += chunk;
+  }
+  return done;
 }
 
 bool SoftMmu::cacheable_block(uint64_t pc, uint64_t size_bytes) const {

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 
 #include "cpu/guest_memory.h"
 #include "mmu/access.h"
 #include "mmu/pmp.h"
 #include "priv/priv_state.h"
+#include "system/debug_traps.h"
 #include "system/physical_bus.h"
 
 namespace rwd::system {
@@ -27,11 +29,13 @@ struct MmuStats {
 
 class SoftMmu final : public GuestMemory {
  public:
-  SoftMmu(PhysicalBus& bus, CpuState& cpu, const priv::PrivState& priv, const mmu::PmpState& pmp);
+  SoftMmu(PhysicalBus& bus, CpuState& cpu, const priv::PrivState& priv, const mmu::PmpState& pmp,
+          DebugTraps& debug);
 
   uint64_t load(CpuState& cpu, uint64_t vaddr, MemOp op) override;
   void store(CpuState& cpu, uint64_t vaddr, uint64_t value, MemOp op) override;
   bool fetch16(uint64_t vaddr, uint16_t* out) override;
+  bool debugger_breakpoint_at(uint64_t pc) const override { return debug_.breakpoint_at(pc); }
 
   CodeLocation locate_code(CpuState& cpu) override;
   [[noreturn]] void raise_fetch_fault(CpuState& cpu, uint64_t vaddr) override;
@@ -48,12 +52,26 @@ class SoftMmu final : public GuestMemory {
 
   void flush_tlb();
   void flush_tlb_page(uint64_t vaddr);
+  // No TLB entry lets a store through inline any more (the dirty-page record was taken).
+  void revoke_inline_stores();
   // mstatus.MXR or satp may have changed: flush if what the TLB was filled under differs.
   void mapping_may_have_changed();
 
   // Device accesses (and stores to the HTIF tohost word) are performed only while this is set;
   // otherwise they raise Cause::kDeviceAccessRestart before doing anything.
   void set_device_access_allowed(bool allowed) { device_access_allowed_ = allowed; }
+  // A watchpoint access is performed and recorded (DebugTraps::record_hit) only while this is
+  // set, when the instruction runs alone; otherwise it raises Cause::kWatchpointRestart first.
+  void set_watch_hits_reported(bool on) { watch_hits_reported_ = on; }
+
+  // Debugger access to memory as the hart sees it now (its data translation, without the
+  // TLB and without setting accessed/dirty bits): RAM and ROM only, never devices. Returns
+  // the bytes done from the start.
+  size_t debug_read(uint64_t vaddr, std::span<uint8_t> out);
+  size_t debug_write(uint64_t vaddr, std::span<const uint8_t> bytes);
+  // The physical address of vaddr for a data access now, if mapped.
+  std::optional<uint64_t> debug_translate(uint64_t vaddr);
+
   // HTIF: a store to this physical address is reported to `on_write` (riscv-tests' tohost).
   void watch_tohost(uint64_t paddr, std::function<void(uint64_t)> on_write);
 
@@ -71,7 +89,7 @@ class SoftMmu final : public GuestMemory {
     mmu::AccessPermissions permissions;  // what a TLB entry may allow (when cacheable)
   };
   Translation translate(uint64_t vaddr, mmu::AccessType access, TlbMode mode, unsigned bytes);
-  void fill(TlbMode mode, uint64_t vaddr, const Translation& t);
+  void fill(TlbMode mode, uint64_t vaddr, const Translation& t, bool for_store);
   [[noreturn]] void raise(Cause cause, uint64_t tval);
   uint64_t load_slow(uint64_t vaddr, unsigned bytes, TlbMode mode);
   void store_slow(uint64_t vaddr, uint64_t value, unsigned bytes, TlbMode mode);
@@ -81,6 +99,7 @@ class SoftMmu final : public GuestMemory {
   std::optional<uint64_t> fetch_paddr(uint64_t vaddr, Cause* cause);
   void forget_writable_page(const uint8_t* host_page);
   void check_device_access(uint64_t vaddr);
+  void check_watchpoints(uint64_t vaddr, unsigned bytes, bool is_write);
 
   PhysicalBus& bus_;
   CpuState& cpu_;
@@ -96,7 +115,9 @@ class SoftMmu final : public GuestMemory {
   FetchEntry fetch_tlb_[kTlbModes][kFetchEntries];
   uint64_t filled_satp_ = 0;
   bool filled_mxr_ = false;
+  DebugTraps& debug_;
   bool device_access_allowed_ = false;
+  bool watch_hits_reported_ = false;
   bool measure_time_ = false;
   uint64_t mapping_generation_ = 0;
   // The virtual range covering every superpage entered since the last full flush (as QEMU):

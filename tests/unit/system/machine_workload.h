@@ -51,9 +51,19 @@ class DeterministicHost final : public system::MachineHost {
   }
 };
 
+// Addresses in the workload, for the debugger's tests.
+struct WorkloadLabels {
+  uint64_t loop = 0;        // first instruction of the loop body
+  uint64_t store = 0;       // the sd of a0 into the data pages
+  uint64_t data_base = 0;   // where that store's first slot is (s1)
+  uint64_t mtime_load = 0;  // the ld of mtime before each WFI
+};
+
 // ~120k iterations of: a0 = a0 * 33 + i + time; store a0 into one of 16 pages; every 4096
 // iterations print a letter and wait (WFI) for a timer 50 ticks ahead. Then power off.
-inline Program workload() {
+inline Program workload(WorkloadLabels* labels = nullptr) {
+  WorkloadLabels unused;
+  WorkloadLabels& at = labels ? *labels : unused;
   Program p(kRamBase);
   // Any trap fails the run through the finisher (code 3) instead of looping forever.
   p.emit(auipc(t0, 0)).emit(addi(t0, t0, 16)).emit(csrrw(zero, csr::kMtvec, t0));
@@ -61,17 +71,24 @@ inline Program workload() {
   p.emit(0);
   p.li(t0, kFinisher).li(t1, 3 << 16 | 0x3333).emit(sw(t1, t0, 0)).emit(jal(zero, 0));
   p.patch(over_handler, jal(zero, int32_t(p.here() - over_handler)));
-  p.li(s0, kUart).emit(auipc(s1, 0x100)).li(a0, 0).li(a1, 120'000).li(a2, 0);
+  p.li(s0, kUart);
+  at.data_base = p.here() + 0x100000;
+  p.emit(auipc(s1, 0x100)).li(a0, 0).li(a1, 120'000).li(a2, 0);
   p.li(t1, 1 << priv::irq::kMTI).emit(csrrw(zero, csr::kMie, t1));
   const uint64_t loop = p.here();
+  at.loop = loop;
   p.emit(slli(t0, a0, 5)).emit(add(a0, a0, t0)).emit(add(a0, a0, a2));
   p.emit(csrrs(t1, csr::kTime, zero)).emit(add(a0, a0, t1));
-  p.emit(andi(t1, a2, 0x7ff)).emit(slli(t1, t1, 5)).emit(add(t1, t1, s1)).emit(sd(a0, t1, 0));
+  p.emit(andi(t1, a2, 0x7ff)).emit(slli(t1, t1, 5)).emit(add(t1, t1, s1));
+  at.store = p.here();
+  p.emit(sd(a0, t1, 0));
   p.emit(slli(t2, a2, 52));  // low 12 bits of i, zero every 4096 iterations
   const uint64_t skip_branch = p.here();
   p.emit(0);
   p.emit(andi(t1, a0, 15)).emit(addi(t1, t1, 'a')).emit(sb(t1, s0, 0));
-  p.li(t0, kMtime).emit(ld(t1, t0, 0)).emit(addi(t1, t1, 50));
+  p.li(t0, kMtime);
+  at.mtime_load = p.here();
+  p.emit(ld(t1, t0, 0)).emit(addi(t1, t1, 50));
   p.li(t0, kMtimecmp).emit(sd(t1, t0, 0)).emit(wfi());
   p.patch(skip_branch, bne(t2, zero, int32_t(p.here() - skip_branch)));
   p.emit(addi(a2, a2, 1)).emit(bne(a2, a1, int32_t(loop - p.here())));
@@ -97,6 +114,7 @@ struct Board {
 }  // namespace workload_detail
 
 using workload_detail::Board;
+using workload_detail::WorkloadLabels;
 using workload_detail::make_engine;
 using workload_detail::workload;
 

@@ -25,18 +25,34 @@ TEST_F(MmuTest, MachineModeIsPhysicalAndFillsTheMachineTlb) {
 
   const TlbEntry& e = entry(kTlbMachine, pa);
   EXPECT_EQ(e.read_tag, pa & ~(kPage - 1));
-  EXPECT_EQ(e.write_tag, pa & ~(kPage - 1));
+  // A load does not let stores into a page not yet marked dirty: the first store must come
+  // to the slow path, which marks it for the checkpoints.
+  EXPECT_EQ(e.write_tag, kTlbInvalidTag);
   EXPECT_EQ(host_of(kTlbMachine, pa), host_ram(pa));
   // Other modes are untouched.
   EXPECT_EQ(entry(kTlbSupervisor, pa).read_tag, kTlbInvalidTag);
 
   ASSERT_FALSE(store(pa, 0xabcd, kMemSize16).faulted);
   EXPECT_EQ(phys64(pa), 0x887766554433abcdu);
+  EXPECT_EQ(e.write_tag, pa & ~(kPage - 1));
+  EXPECT_TRUE(bus.page_dirty(pa));
+}
+
+TEST_F(MmuTest, StoresAfterTheDirtyRecordIsTakenAreSeenAgain) {
+  const uint64_t pa = kData + 0x5000;
+  ASSERT_FALSE(store(pa, 1).faulted);
+  const std::vector<uint32_t> first = bus.take_dirty_pages();
+  EXPECT_NE(std::find(first.begin(), first.end(), uint32_t((pa - kRamBase) >> 12)), first.end());
+  EXPECT_TRUE(bus.take_dirty_pages().empty());
+  mmu.revoke_inline_stores();
+  ASSERT_FALSE(store(pa + 8, 2).faulted);
+  EXPECT_EQ(bus.take_dirty_pages(), std::vector<uint32_t>{uint32_t((pa - kRamBase) >> 12)});
 }
 
 TEST_F(MmuTest, TlbHitsDoNotWalkOrCountAsSlow) {
   const uint64_t pa = kData;
   ASSERT_FALSE(load(pa).faulted);
+  ASSERT_FALSE(store(pa, 1).faulted);  // the first store marks the page dirty, slowly
   const system::MmuStats before = mmu.stats();
   ASSERT_FALSE(load(pa + 8).faulted);
   ASSERT_FALSE(store(pa + 16, 1).faulted);
@@ -77,9 +93,9 @@ TEST_F(MmuTest, Sv39FourKPageTranslatesAndFillsTheSupervisorTlb) {
   EXPECT_EQ(o.value, 42u);
   const TlbEntry& e = entry(kTlbSupervisor, va);
   EXPECT_EQ(e.read_tag, va);
-  EXPECT_EQ(e.write_tag, va);
   EXPECT_EQ(host_of(kTlbSupervisor, va), host_ram(pa));
   ASSERT_FALSE(store(va + 0x48, 7).faulted);
+  EXPECT_EQ(e.write_tag, va);
   EXPECT_EQ(phys64(pa + 0x48), 7u);
   // The identity-mapped physical address is not mapped.
   EXPECT_TRUE(load(pa).faulted);
