@@ -15,44 +15,62 @@ bool all_zero(const uint8_t* p, size_t n) {
 
 }  // namespace
 
-CheckpointStore::CheckpointStore(uint64_t memory_budget_bytes) : budget_(memory_budget_bytes) {}
+CheckpointStore::CheckpointStore(uint64_t memory_budget_bytes, Thinning thinning)
+    : budget_(memory_budget_bytes), thinning_(thinning) {}
 
-void CheckpointStore::capture(const Machine& m) {
+void CheckpointStore::set_base(Machine& m, const CheckpointPages& pages) {
+  // From now on the machine's dirty record is relative to these pages.
+  m.restart_dirty_tracking();
+  base_machine_ = &m;
+  base_ = pages;
+}
+
+const Checkpoint& CheckpointStore::capture(Machine& m, std::vector<uint64_t> attachment) {
   auto c = std::make_unique<Checkpoint>();
   c->clock = m.virtual_time();
   m.capture(&c->state);
   c->icount = c->state.icount;
+  c->attachment = std::move(attachment);
   const std::span<const uint8_t> ram = m.ram();
   c->ram_size = ram.size();
   const size_t page_count = ram.size() / kCheckpointPageBytes;
-  c->pages.resize(page_count);
 
-  // Share with the neighbour in time: the one before, else the one after (a capture after
-  // restoring an earlier checkpoint lands in the middle).
-  auto pos = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), c->clock,
-                              [](uint64_t clock, const auto& cp) { return clock < cp->clock; });
-  const Checkpoint* neighbour = nullptr;
-  if (pos != checkpoints_.begin()) {
-    neighbour = (pos - 1)->get();
-  } else if (pos != checkpoints_.end()) {
-    neighbour = pos->get();
-  }
-  if (neighbour && neighbour->pages.size() != page_count) neighbour = nullptr;
-
-  for (size_t i = 0; i < page_count; ++i) {
+  auto copy_of = [&](size_t i, const std::shared_ptr<const CheckpointPage>& like)
+      -> std::shared_ptr<const CheckpointPage> {
     const uint8_t* bytes = ram.data() + i * kCheckpointPageBytes;
-    if (all_zero(bytes, kCheckpointPageBytes)) continue;
-    if (neighbour && neighbour->pages[i] &&
-        std::memcmp(neighbour->pages[i]->data(), bytes, kCheckpointPageBytes) == 0) {
-      c->pages[i] = neighbour->pages[i];
-      continue;
-    }
+    if (like && std::memcmp(like->data(), bytes, kCheckpointPageBytes) == 0) return like;
+    if (all_zero(bytes, kCheckpointPageBytes)) return nullptr;
     auto page = std::make_shared<CheckpointPage>();
     std::memcpy(page->data(), bytes, kCheckpointPageBytes);
-    c->pages[i] = std::move(page);
+    return page;
+  };
+
+  auto pos = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), c->clock,
+                              [](uint64_t clock, const auto& cp) { return clock < cp->clock; });
+  if (tracks(m) && base_.size() == page_count) {
+    // Only pages written since the base can differ from it.
+    c->pages = base_;
+    for (uint32_t i : m.take_dirty_ram_pages()) {
+      if (i < page_count) c->pages[i] = copy_of(i, base_[i]);
+    }
+  } else {
+    // Share with the neighbour in time: the one before, else the one after.
+    const Checkpoint* neighbour = nullptr;
+    if (pos != checkpoints_.begin()) {
+      neighbour = (pos - 1)->get();
+    } else if (pos != checkpoints_.end()) {
+      neighbour = pos->get();
+    }
+    if (neighbour && neighbour->pages.size() != page_count) neighbour = nullptr;
+    c->pages.resize(page_count);
+    for (size_t i = 0; i < page_count; ++i) {
+      c->pages[i] = copy_of(i, neighbour ? neighbour->pages[i] : nullptr);
+    }
   }
+  set_base(m, c->pages);
 
   account_add(*c);
+  const Checkpoint* added = c.get();
   if (pos != checkpoints_.begin() && (*(pos - 1))->clock == c->clock) {
     // Same instant captured again (e.g. after running back to it): keep the newer.
     --pos;
@@ -62,6 +80,12 @@ void CheckpointStore::capture(const Machine& m) {
     checkpoints_.insert(pos, std::move(c));
   }
   enforce_budget();
+  // The budget never drops the newest checkpoint, and a new one is the newest or replaces
+  // one in place, unless it landed in the middle: then find it again.
+  for (const auto& cp : checkpoints_) {
+    if (cp.get() == added) return *cp;
+  }
+  return *checkpoints_.back();
 }
 
 const Checkpoint* CheckpointStore::at_or_before(uint64_t clock) const {
@@ -70,22 +94,50 @@ const Checkpoint* CheckpointStore::at_or_before(uint64_t clock) const {
   return pos == checkpoints_.begin() ? nullptr : (pos - 1)->get();
 }
 
-void CheckpointStore::restore(const Checkpoint& c, Machine& m, ExecutionEngine& engine) const {
+const Checkpoint* CheckpointStore::at_or_before_icount(uint64_t icount) const {
+  auto pos = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), icount,
+                              [](uint64_t n, const auto& cp) { return n < cp->icount; });
+  return pos == checkpoints_.begin() ? nullptr : (pos - 1)->get();
+}
+
+void CheckpointStore::restore(const Checkpoint& c, Machine& m, ExecutionEngine& engine) {
   const std::span<uint8_t> ram = m.ram();
-  if (ram.size() != c.ram_size) {
+  if (ram.size() != c.ram_size || c.pages.size() != c.ram_size / kCheckpointPageBytes) {
     throw dev::StateError("checkpoint: RAM is " + std::to_string(c.ram_size) +
                           " bytes, this machine has " + std::to_string(ram.size()));
   }
-  // The state first: it is validated there and the machine stays unchanged if it is refused.
-  m.restore(c.state, engine);
-  for (size_t i = 0; i < c.pages.size(); ++i) {
+  auto put = [&](size_t i) {
     uint8_t* dst = ram.data() + i * kCheckpointPageBytes;
     if (c.pages[i]) {
       std::memcpy(dst, c.pages[i]->data(), kCheckpointPageBytes);
     } else {
       std::memset(dst, 0, kCheckpointPageBytes);
     }
+  };
+  if (!tracks(m) || base_.size() != c.pages.size()) {
+    // The state first: it is validated there and the machine stays unchanged if refused.
+    m.restore(c.state, engine);
+    for (size_t i = 0; i < c.pages.size(); ++i) put(i);
+    set_base(m, c.pages);
+    return;
   }
+  // Pages written since the base, and pages where the base and the target differ.
+  std::vector<uint32_t> changed = m.take_dirty_ram_pages();
+  for (size_t i = 0; i < c.pages.size(); ++i) {
+    if (c.pages[i] != base_[i]) changed.push_back(uint32_t(i));
+  }
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  try {
+    m.restore(c.state, engine, changed);
+  } catch (const dev::StateError&) {
+    // The RAM is untouched, but the dirty record was taken: forget the base instead.
+    base_machine_ = nullptr;
+    base_.clear();
+    throw;
+  }
+  for (uint32_t i : changed) put(i);
+  set_base(m, c.pages);
 }
 
 uint64_t CheckpointStore::cost_of_table(const Checkpoint& c) const {
@@ -118,16 +170,21 @@ void CheckpointStore::erase_at(size_t index) {
 }
 
 void CheckpointStore::enforce_budget() {
-  // Drop the interior checkpoint whose neighbours are closest together: the survivors stay
-  // roughly evenly spaced. The first (the earliest reachable point) and the last (the most
-  // recent, usually the one just taken) stay.
+  // Drop the interior checkpoint whose neighbours are closest together (relative to its
+  // distance from the newest, when thinning towards the past): the survivors stay evenly
+  // spaced, or spaced in proportion to their age. The first (the earliest reachable point)
+  // and the last (the most recent, usually the one just taken) stay.
   while (memory_used_ > budget_ && checkpoints_.size() > 2) {
+    const uint64_t newest = checkpoints_.back()->clock;
     size_t victim = 1;
-    uint64_t smallest_gap = ~uint64_t{0};
+    double smallest = 0;
     for (size_t i = 1; i + 1 < checkpoints_.size(); ++i) {
-      const uint64_t gap = checkpoints_[i + 1]->clock - checkpoints_[i - 1]->clock;
-      if (gap < smallest_gap) {
-        smallest_gap = gap;
+      double score = double(checkpoints_[i + 1]->clock - checkpoints_[i - 1]->clock);
+      if (thinning_ == Thinning::kDenseNearNewest) {
+        score /= double(newest - checkpoints_[i]->clock) + 1;
+      }
+      if (i == 1 || score < smallest) {
+        smallest = score;
         victim = i;
       }
     }

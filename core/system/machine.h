@@ -141,6 +141,15 @@ class Machine final : public GuestInput,
   // `engine` is the one the next run uses. Throws dev::StateError (one line) if the state
   // does not fit this machine or is malformed; the machine is then unchanged.
   void restore(const MachineState& state, ExecutionEngine& engine);
+  // The same for a caller that is about to rewrite exactly the RAM pages `changed_ram_pages`
+  // (indexes from ram_base) and leaves the rest as it is: translations survive except those
+  // of code on those pages (and any a guest store made stale).
+  void restore(const MachineState& state, ExecutionEngine& engine,
+               std::span<const uint32_t> changed_ram_pages);
+  // RAM pages changed since the last call (or restart_dirty_tracking), ascending indexes from
+  // ram_base; from now on every change is recorded again.
+  std::vector<uint32_t> take_dirty_ram_pages();
+  void restart_dirty_tracking() { take_dirty_ram_pages(); }
   std::span<uint8_t> ram();
   std::span<const uint8_t> ram() const;
   uint64_t ram_base() const;
@@ -153,6 +162,7 @@ class Machine final : public GuestInput,
  private:
   explicit Machine(const machine::MachineConfig& config);
   void load_state(const MachineState& state);  // restore() without checks or rollback
+  void load_state_checked(const MachineState& state);  // with checks and rollback
   bool build(dev::HostInput& host, dev::ByteSink& console, std::string* error);
 
   // dev::VirtualClock: retired instructions plus time skipped while idle, as of the last

@@ -56,7 +56,7 @@ void Machine::load_state(const MachineState& state) {
   console_input_.assign(state.console_input.begin(), state.console_input.end());
 }
 
-void Machine::restore(const MachineState& state, ExecutionEngine& engine) {
+void Machine::load_state_checked(const MachineState& state) {
   const std::vector<PhysicalBus::DeviceWindow> windows = bus_->device_windows();
   if (state.devices.size() != windows.size()) {
     throw dev::StateError("machine state: " + std::to_string(state.devices.size()) +
@@ -83,10 +83,30 @@ void Machine::restore(const MachineState& state, ExecutionEngine& engine) {
     throw;
   }
   exit_.reset();
+}
+
+void Machine::restore(const MachineState& state, ExecutionEngine& engine) {
+  load_state_checked(state);
   // Translations and the record of which pages hold them describe the old RAM: drop them
   // all (the hart's load already emptied the TLBs and the superpage range).
   bus_->forget_code_pages();
   engine.invalidate(0, ~uint64_t{0});
+}
+
+void Machine::restore(const MachineState& state, ExecutionEngine& engine,
+                      std::span<const uint32_t> changed_ram_pages) {
+  load_state_checked(state);
+  for (uint32_t page : changed_ram_pages) {
+    bus_->note_ram_write(bus_->ram_base() + uint64_t(page) * 4096, 4096);
+  }
+  // Both the pages about to change and those guest stores changed: their code is stale.
+  invalidate_changed_code(engine);
+}
+
+std::vector<uint32_t> Machine::take_dirty_ram_pages() {
+  std::vector<uint32_t> pages = bus_->take_dirty_pages();
+  hart_->mmu().revoke_inline_stores();
+  return pages;
 }
 
 uint64_t Machine::state_hash(bool include_ram) const {

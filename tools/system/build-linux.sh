@@ -2,10 +2,11 @@
 # Cross-builds a small riscv64 Linux `Image` for the `virt` board from Debian's linux-source-6.1:
 #   tinyconfig + tools/system/linux-virt.config (merge_config.sh) + olddefconfig, then `make Image`.
 # Every CONFIG_...=y of the fragment must be =y in the final .config, or the build fails.
-# Cached in ${REWIND_CACHE:-$HOME/.cache/rewind}/system/linux-<key>/{Image,config}, where <key>
+# Cached in ${REWIND_CACHE:-$HOME/.cache/rewind}/system/linux-<key>/{Image,vmlinux,config}, where <key>
 # hashes the fragment, the linux-source-6.1 package version, this script and the cross gcc version;
 # a cached Image is reused as is. Cold build: several minutes on 2 cores.
-# Usage: build-linux.sh [OUTDIR]   (OUTDIR: also copy Image and config there)
+# vmlinux (with DWARF debug info) sits beside the Image, for gdb sessions against the kernel.
+# Usage: build-linux.sh [OUTDIR]   (OUTDIR: also copy Image, vmlinux and config there)
 # Prints the path of the Image on stdout (progress goes to stderr).
 # Environment: REWIND_CACHE, JOBS (default: nproc).
 set -euo pipefail
@@ -36,17 +37,18 @@ publish() {
     mkdir -p "$outdir"
     cp "$dest/Image" "$outdir/Image.tmp.$$" && mv "$outdir/Image.tmp.$$" "$outdir/Image"
     cp "$dest/config" "$outdir/config.tmp.$$" && mv "$outdir/config.tmp.$$" "$outdir/config"
+    cp "$dest/vmlinux" "$outdir/vmlinux.tmp.$$" && mv "$outdir/vmlinux.tmp.$$" "$outdir/vmlinux"
     echo "$outdir/Image"
   else
     echo "$dest/Image"
   fi
 }
-if [ -f "$dest/Image" ]; then log "cached: $dest/Image"; publish; exit 0; fi
+if [ -f "$dest/Image" ] && [ -f "$dest/vmlinux" ]; then log "cached: $dest/Image"; publish; exit 0; fi
 
 # One build at a time per cache; re-check once we hold the lock.
 exec 9>"$cache/.lock-linux"
 flock 9
-if [ -f "$dest/Image" ]; then log "cached: $dest/Image"; publish; exit 0; fi
+if [ -f "$dest/Image" ] && [ -f "$dest/vmlinux" ]; then log "cached: $dest/Image"; publish; exit 0; fi
 
 tmp=$(mktemp -d "$cache/.tmp-linux-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -82,12 +84,13 @@ if [ "${#missing[@]}" -ne 0 ]; then
   die "${#missing[@]} required option(s) of $(basename "$fragment") did not end up =y (listed above)"
 fi
 
-log "building Image with -j$jobs (several minutes)"
-if ! mk -j"$jobs" Image >"$tmp/build.log" 2>&1; then
+log "building Image and vmlinux with -j$jobs (several minutes)"
+if ! mk -j"$jobs" Image vmlinux >"$tmp/build.log" 2>&1; then
   tail -40 "$tmp/build.log" >&2
   die "kernel build failed (last lines above)"
 fi
 cp "$src/arch/riscv/boot/Image" "$tmp/out/Image"
+cp "$src/vmlinux" "$tmp/out/vmlinux"
 cp "$src/.config" "$tmp/out/config"
 echo "$srcpkg $version, built in $(( $(date +%s) - start )) s with -j$jobs" >"$tmp/out/BUILD-INFO"
 # Atomic publish: a reader sees either no directory or a complete one.

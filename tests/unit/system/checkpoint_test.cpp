@@ -115,6 +115,46 @@ TEST_P(CheckpointTest, BudgetThinsEvenlyAndKeepsTheFirst) {
   EXPECT_EQ(b->machine->virtual_time(), mid.clock);
 }
 
+TEST_P(CheckpointTest, ThinningTowardsThePastKeepsRecentCheckpointsDense) {
+  auto b = files_.board(GetParam());
+  CheckpointStore probe(1ull << 30);
+  probe.capture(*b->machine);
+  const uint64_t one = probe.memory_used();
+  CheckpointStore store(8 * one + 40 * 4096, system::Thinning::kDenseNearNewest);
+  for (uint64_t icount = 0; icount <= 1'200'000; icount += 25'000) {
+    ASSERT_FALSE(run_to(*b, icount));
+    store.capture(*b->machine);
+  }
+  ASSERT_GE(store.size(), 4u);
+  EXPECT_EQ(store[0].icount, 0u);
+  EXPECT_EQ(store[store.size() - 1].icount, 1'200'000u);
+  // The newest gap is the smallest, the oldest interior gap the largest.
+  const size_t n = store.size();
+  const uint64_t newest_gap = store[n - 1].icount - store[n - 2].icount;
+  const uint64_t oldest_gap = store[2].icount - store[1].icount;
+  EXPECT_EQ(newest_gap, 25'000u);
+  EXPECT_GT(oldest_gap, 2 * newest_gap);
+}
+
+TEST_P(CheckpointTest, RestoresBackAndForthCopyOnlyWhatDiffers) {
+  auto b = files_.board(GetParam());
+  CheckpointStore store(1ull << 30);
+  std::vector<uint64_t> hashes;
+  for (uint64_t icount : {0ull, 300'000ull, 700'000ull}) {
+    ASSERT_FALSE(run_to(*b, icount));
+    store.capture(*b->machine);
+    hashes.push_back(b->machine->state_hash(true));
+  }
+  // Jump around, running a little after each restore so the RAM drifts from the checkpoint.
+  for (size_t i : {0u, 2u, 1u, 2u, 0u, 1u, 1u}) {
+    store.restore(store[i], *b->machine, *b->engine);
+    EXPECT_EQ(b->machine->state_hash(true), hashes[i]) << "checkpoint " << i;
+    ASSERT_FALSE(run_to(*b, store[i].icount + 50'000));
+  }
+  EXPECT_EQ(store.at_or_before_icount(299'999), &store[0]);
+  EXPECT_EQ(store.at_or_before_icount(300'000), &store[1]);
+}
+
 TEST_P(CheckpointTest, RecapturingTheSameInstantReplacesIt) {
   auto b = files_.board(GetParam());
   CheckpointStore store(1ull << 30);
