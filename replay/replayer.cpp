@@ -36,6 +36,11 @@ bool Replayer::resume_at(uint64_t event_number, uint64_t intervals_before, std::
   reader_done_ = false;
   consumed_ = event_number;
   intervals_ = intervals_before;
+  // Going back to before the end of a cut-off trace: its end is ahead again.
+  if (outcome_ == ReplayOutcome::kTruncated) {
+    outcome_ = ReplayOutcome::kRunning;
+    message_.clear();
+  }
   return true;
 }
 

@@ -44,12 +44,16 @@ class DebugTraps {
   // so re-executing history without stops and running with them share translated code.
   void set_armed(bool armed) { armed_ = armed; }
   bool armed() const { return armed_; }
+  // Breakpoints alone can be held off (watchpoints still stop while armed).
+  void set_breakpoints_armed(bool armed) { breakpoints_armed_ = armed; }
   // The breakpoint at this pc does not stop (stepping over the one the hart stands on).
   void set_stepping_over(std::optional<uint64_t> pc) { stepping_over_ = pc; }
 
   // --- What the translator, the hart and the MMU ask ---
   bool breakpoint_at(uint64_t pc) const { return breakpoints_.contains(pc); }
-  bool stops_at(uint64_t pc) const { return armed_ && stepping_over_ != pc && breakpoint_at(pc); }
+  bool stops_at(uint64_t pc) const {
+    return armed_ && breakpoints_armed_ && stepping_over_ != pc && breakpoint_at(pc);
+  }
   // Whether no TLB entry may let this kind of access into [page, page + 4096) unchecked.
   bool page_watched(uint64_t page, bool for_write) const;
   // The watchpoint an access of `bytes` at `vaddr` hits, if any (only while armed).
@@ -69,6 +73,7 @@ class DebugTraps {
   std::unordered_set<uint64_t> breakpoints_;
   std::vector<Watchpoint> watchpoints_;
   bool armed_ = true;
+  bool breakpoints_armed_ = true;
   std::optional<uint64_t> stepping_over_;
   std::optional<WatchHit> hit_;
 };
