@@ -119,6 +119,15 @@ void JitEngine::invalidate(uint64_t start, uint64_t len) {
   single_cache_.invalidate(start, len, [this](JitBlock& b) { unindex_code(b); });
 }
 
+void JitEngine::invalidate_pc_range(uint64_t start, uint64_t len) {
+  clear_jump_cache();
+  cache_.invalidate_pc_range(start, len, [this](JitBlock& b) {
+    unlink_incoming(b);
+    unindex_code(b);
+  });
+  single_cache_.invalidate_pc_range(start, len, [this](JitBlock& b) { unindex_code(b); });
+}
+
 void JitEngine::index_code(JitBlock& block) { code_index_[block.entry] = &block; }
 
 void JitEngine::unindex_code(const JitBlock& block) {

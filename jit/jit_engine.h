@@ -37,6 +37,7 @@ class JitEngine final : public ExecutionEngine {
 
   StopInfo run(CpuState& cpu) override;
   void invalidate(uint64_t start, uint64_t len) override;
+  void invalidate_pc_range(uint64_t start, uint64_t len) override;
 
   const JitStats& stats() const { return stats_; }
   void set_dump_ir(bool on) { dump_ir_ = on; }

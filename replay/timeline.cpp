@@ -40,8 +40,13 @@ Timeline::Timeline(system::Machine& machine, ExecutionEngine& engine, InputHisto
   pos_ = {machine_.instructions_retired(), 0};
   start_ = pos_;
   // The start of the history: the first checkpoint is never thinned away.
-  capture();
+  if (options_.keep_history) capture();
 }
+
+namespace {
+constexpr const char* kNoHistory =
+    "going back needs a history: debug a replay (rewind replay TRACE -gdb ...)";
+}  // namespace
 
 void Timeline::capture() {
   const auto started = std::chrono::steady_clock::now();
@@ -54,7 +59,7 @@ void Timeline::capture() {
 }
 
 void Timeline::maybe_capture() {
-  if (pos_.breakpoint_stop != 0 || ended_) return;
+  if (!options_.keep_history || pos_.breakpoint_stop != 0 || ended_) return;
   const system::Checkpoint* before = store_.at_or_before_icount(pos_.icount);
   if (before && pos_.icount - before->icount < options_.min_spacing) return;
   // Spend at most max_overhead of the time on checkpoints.
@@ -156,6 +161,10 @@ TimelineStop Timeline::run_forward(const Interrupted& interrupted) {
 TimelineStop Timeline::step_forward() { return stop_of(advance(pos_.icount + 1, true)); }
 
 bool Timeline::go_to(const TimePoint& target, std::string* error) {
+  if (!options_.keep_history && target < pos_) {
+    *error = kNoHistory;
+    return false;
+  }
   if (target < start_) {
     *error = fmt::format("instruction {} is before the start of the history ({})", target.icount,
                          start_.icount);
@@ -194,6 +203,7 @@ bool Timeline::go_to(const TimePoint& target, std::string* error) {
 }
 
 TimelineStop Timeline::step_backward() {
+  if (!options_.keep_history) return error_stop(kNoHistory);
   if (pos_ <= start_) return TimelineStop{Kind::kHistoryBegin, {}, {}, {}};
   const TimePoint target = pos_.icount > start_.icount ? TimePoint{pos_.icount - 1, 0} : start_;
   std::string error;
@@ -232,6 +242,7 @@ bool Timeline::collect(const TimePoint& until, const Interrupted& interrupted,
 }
 
 TimelineStop Timeline::backward_to_last_hit(const Interrupted& interrupted) {
+  if (!options_.keep_history) return error_stop(kNoHistory);
   TimePoint until = pos_;
   std::string error;
   for (;;) {
@@ -298,6 +309,10 @@ TimelineStop Timeline::last_write(uint64_t address, uint64_t length,
 }
 
 bool Timeline::checkpoint_now(std::string* error) {
+  if (!options_.keep_history) {
+    *error = kNoHistory;
+    return false;
+  }
   if (pos_.breakpoint_stop == 0) {
     capture();
     return true;
@@ -313,7 +328,7 @@ bool Timeline::checkpoint_now(std::string* error) {
 bool Timeline::set_breakpoint(uint64_t pc, bool insert) {
   system::DebugTraps& traps = machine_.debug_traps();
   const bool changed = insert ? traps.add_breakpoint(pc) : traps.remove_breakpoint(pc);
-  if (changed) breakpoints_changed();
+  if (changed) machine_.breakpoint_changed(engine_, pc);
   return insert || changed;
 }
 

@@ -71,6 +71,8 @@ class ConsoleGate final : public dev::ByteSink {
 };
 
 struct TimelineOptions {
+  // Without history (a live run that records nothing) only forward moves work.
+  bool keep_history = true;
   uint64_t checkpoint_budget_bytes = 512ull << 20;
   // Instructions between looks at the interrupt callback (and chances to checkpoint).
   uint64_t slice = 2'000'000;
@@ -116,6 +118,7 @@ class Timeline {
            ConsoleGate* console, TimelineOptions options = {});
 
   TimePoint now() const { return pos_; }
+  bool keeps_history() const { return options_.keep_history; }
   TimePoint start() const { return start_; }
   // At the end of the history: the machine's run ended here (exit()).
   bool ended() const { return ended_; }
@@ -160,7 +163,6 @@ class Timeline {
   TimelineStop backward_to_last_hit(const Interrupted& interrupted);
   TimelineStop stop_of(const system::RunStop& r) const;
   TimelineStop error_stop(std::string message) const;
-  void breakpoints_changed() { machine_.breakpoints_changed(engine_); }
 
   system::Machine& machine_;
   ExecutionEngine& engine_;

@@ -87,6 +87,20 @@ class BlockCache {
     }
   }
 
+  // Drops every block whose guest code, by virtual pc, overlaps [start, start + len), whatever
+  // mapping it was translated under (a debugger breakpoint there changes its translation).
+  template <typename OnRemove>
+  void invalidate_pc_range(uint64_t start, uint64_t len, OnRemove&& on_remove) {
+    if (len == 0) return;
+    fast_.fill({});
+    std::erase_if(blocks_, [&](const auto& kv) {
+      const uint64_t pc = kv.first.pc;
+      if (!(pc - start < len || start - pc < kv.second.size_bytes)) return false;
+      on_remove(*kv.second.block);
+      return true;
+    });
+  }
+
   void clear() {
     fast_.fill({});
     blocks_.clear();

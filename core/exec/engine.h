@@ -30,6 +30,8 @@ class ExecutionEngine {
   // Guest code in [start, start+len) may have changed or been unmapped: drop translations.
   // The range is physical in system mode (where code lives, CodeLocation::phys).
   virtual void invalidate(uint64_t start, uint64_t len) = 0;
+  // Drops translations of guest code at virtual pcs in [start, start+len), under any mapping.
+  virtual void invalidate_pc_range(uint64_t start, uint64_t len) { invalidate(0, ~uint64_t{0}); }
 };
 
 }  // namespace rwd

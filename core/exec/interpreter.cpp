@@ -50,6 +50,11 @@ void Interpreter::invalidate(uint64_t start, uint64_t len) {
   single_cache_.invalidate(start, len);
 }
 
+void Interpreter::invalidate_pc_range(uint64_t start, uint64_t len) {
+  cache_.invalidate_pc_range(start, len, [](CompiledBlock&) {});
+  single_cache_.invalidate_pc_range(start, len, [](CompiledBlock&) {});
+}
+
 std::unique_ptr<Interpreter::CompiledBlock> Interpreter::compile(GuestMemory& memory,
                                                                  uint64_t pc,
                                                                  uint32_t max_insns,

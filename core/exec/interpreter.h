@@ -25,6 +25,7 @@ class Interpreter final : public ExecutionEngine {
 
   StopInfo run(CpuState& cpu) override;
   void invalidate(uint64_t start, uint64_t len) override;
+  void invalidate_pc_range(uint64_t start, uint64_t len) override;
 
   const InterpreterStats& stats() const { return stats_; }
   // When set, the IR of every newly translated block is written to stderr.

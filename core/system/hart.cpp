@@ -237,6 +237,20 @@ void Hart::fence_i(CpuState& cpu) {
 
 void Hart::mark_fp_dirty(CpuState&) { state_.mstatus |= priv::mstatus::kFSDirty; }
 
+uint64_t Hart::debug_read_csr(uint32_t number) {
+  CpuState& cpu = *cpu_;
+  priv::CsrEnv env{cpu.icount, mtime_at_(cpu.icount), &cpu.fflags, &cpu.frm, this};
+  return priv::csr_read(state_, env, number);
+}
+
+void Hart::debug_write_csr(uint32_t number, uint64_t value) {
+  CpuState& cpu = *cpu_;
+  priv::CsrEnv env{cpu.icount, mtime_at_(cpu.icount), &cpu.fflags, &cpu.frm, this};
+  const uint32_t effects = priv::csr_write(state_, env, number, value);
+  if (effects & priv::kEffectFlushTlb) mmu_.flush_tlb();
+  if (effects & priv::kEffectCheckInterrupts) cpu.exit_requests |= kExitToMachine;
+}
+
 void Hart::debug_breakpoint(CpuState& cpu, uint64_t pc) {
   if (debug_.stops_at(pc)) raise_exception(cpu, Cause::kDebugBreakpoint, pc);
 }

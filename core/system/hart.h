@@ -55,6 +55,11 @@ class Hart final : public SystemHooks, private priv::PmpRegisters {
   // A fence.i found translated code that stores have changed since.
   bool take_code_invalidation_request();
 
+  // The debugger's view of a CSR (no privilege check, no side effects on reads): `number`
+  // must be one the CSR file implements.
+  uint64_t debug_read_csr(uint32_t number);
+  void debug_write_csr(uint32_t number, uint64_t value);
+
   // The device-driven bits of mip (MSIP, MTIP, SEIP, MEIP).
   void set_external_pending(unsigned bit, bool level);
 

@@ -104,8 +104,12 @@ class Machine final : public GuestInput,
 
   // --- Debugger access ---
   DebugTraps& debug_traps() { return hart_->debug(); }
-  // Breakpoints are compiled into translations: call after changing them.
+  // Breakpoints are compiled into translations: call after changing them (all, or the one
+  // at `pc`).
   void breakpoints_changed(ExecutionEngine& engine) { engine.invalidate(0, ~uint64_t{0}); }
+  void breakpoint_changed(ExecutionEngine& engine, uint64_t pc) {
+    engine.invalidate_pc_range(pc, 1);
+  }
   // Watchpoints keep pages out of the TLB: call after changing them.
   void watchpoints_changed() { hart_->mmu().flush_tlb(); }
   // Memory through the hart's current translation (SoftMmu::debug_read/debug_write); a write
