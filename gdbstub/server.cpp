@@ -166,6 +166,12 @@ GdbServer::~GdbServer() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
+bool GdbServer::connection_waiting() const {
+  if (listen_fd_ < 0) return false;
+  pollfd p{listen_fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
 std::optional<SessionEnd> GdbServer::serve(DebugTarget& target, std::string* error) {
   if (listen_fd_ < 0) {
     *error = "the gdb server already served its client";

@@ -48,6 +48,9 @@ class GdbServer {
 
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }  // the port bound, also when 0 was asked for
+  // Whether a client is waiting to be accepted (never blocks): a running machine checks this
+  // between slices and stops for the debugger when one arrives.
+  bool connection_waiting() const;
 
   // Prints "rewind: waiting for gdb on HOST:PORT" to stderr, accepts one client (then stops
   // listening) and runs a Session with it until the client detaches, kills, disconnects or the

@@ -15,6 +15,7 @@
 #include "exec/interpreter.h"
 #include "jit/jit_engine.h"
 #include "frontend/translator.h"
+#include "gdbstub/server.h"
 #include "linux_user/user_process.h"
 #include "run/machine_options.h"
 #include "run/run_command.h"
@@ -152,6 +153,14 @@ int main(int argc, char** argv) {
   // Everything from the program name on belongs to the guest, options included.
   user_cmd->prefix_command();
 
+  auto add_gdb_options = [](CLI::App& cmd, rwd::run::RunOptions& run) {
+    cmd.add_option("--gdb", run.gdb_device,
+                   "Serve gdb on DEVICE (QEMU's -gdb: tcp::PORT, tcp:HOST:PORT; port 0 picks one)");
+    cmd.add_flag_callback("-s", [&run] { run.gdb_device = std::string(rwd::gdb::kDefaultGdbDevice); },
+                          "Shorthand for -gdb tcp::1234");
+    cmd.add_flag("-S", run.gdb_wait, "Wait for gdb before the first instruction");
+  };
+
   auto add_tier_options = [](CLI::App& cmd, rwd::run::RunOptions& run) {
     cmd.add_option("--tier", run.tier, "Execution tier: interp (reference) or jit (default)")
         ->check(CLI::IsMember({"interp", "jit"}));
@@ -170,6 +179,7 @@ int main(int argc, char** argv) {
   add_save_at(*run_cmd, run_save_at);
   run_cmd->add_option("--load", run.load_file,
                       "Start from a snapshot (its machine options and images; others are ignored)");
+  add_gdb_options(*run_cmd, run);
 
   rwd::run::RecordOptions record;
   rwd::run::MachineOptions record_machine_options;
@@ -191,9 +201,13 @@ int main(int argc, char** argv) {
   add_save_at(*replay_cmd, replay_save_at);
   replay_cmd->add_option("--from", replay.run.load_file,
                          "Resume from a snapshot taken during a replay of this trace");
+  add_gdb_options(*replay_cmd, replay.run);
+  replay_cmd->add_option("--checkpoint-mib", replay.run.checkpoint_mib,
+                         "Host memory for reverse-execution checkpoints under gdb (default 512)")
+      ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20));
 
   std::vector<std::string> args = rwd::run::qemu_style_arguments(
-      std::vector<std::string>(argv, argv + argc), {"run", "record"});
+      std::vector<std::string>(argv, argv + argc), {"run", "record", "replay"});
   std::vector<char*> arg_ptrs;
   for (std::string& a : args) arg_ptrs.push_back(a.data());
   try {

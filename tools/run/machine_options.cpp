@@ -82,7 +82,7 @@ std::vector<std::string> qemu_style_arguments(const std::vector<std::string>& ar
                                               const std::vector<std::string>& subcommands) {
   static const std::vector<std::string> kTakesValue = {"bios",   "kernel", "initrd",  "append",
                                                        "smp",    "drive",  "device",  "machine",
-                                                       "m",      "M"};
+                                                       "m",      "M",     "gdb"};
   static const std::vector<std::string> kFlags = {"nographic"};
   std::vector<std::string> out = args;
   bool in_subcommand = subcommands.empty();

@@ -3,7 +3,11 @@
 
 #include <chrono>
 
+#include "gdbstub/machine_target.h"
+#include "gdbstub/server.h"
+#include "replay/replay_history.h"
 #include "replay/replayer.h"
+#include "replay/timeline.h"
 #include "run/images.h"
 #include "run/machine_options.h"
 #include "run/run_command.h"
@@ -34,6 +38,32 @@ class ReplayHost final : public system::MachineHost {
   StdoutConsole& console_;
 };
 
+// `replay -gdb`: the replay as a gdb target that can go backwards. The machine waits at the
+// start of the trace (or the snapshot) for gdb, and the session decides everything after.
+int debug_replay(gdb::GdbServer& server, system::Machine& machine, ExecutionEngine& engine,
+                 replay::Replayer& replayer, StdoutConsole& console, replay::ConsoleGate& gate,
+                 const ReplayOptions& options) {
+  replay::ReplayHistory history(replayer, [&] { console.flush(); });
+  replay::TimelineOptions timeline_options;
+  timeline_options.checkpoint_budget_bytes = options.run.checkpoint_mib << 20;
+  replay::Timeline timeline(machine, engine, history, &gate, timeline_options);
+  gdb::MachineTarget target(machine, engine, timeline, true);
+  std::string error;
+  const std::optional<gdb::SessionEnd> end = server.serve(target, &error);
+  console.flush();
+  if (!end) {
+    fmt::print(stderr, "rewind: {}\n", error);
+    return 1;
+  }
+  if (auto failure = history.failure()) {
+    fmt::print(stderr, "rewind: replay failed: {}\n", *failure);
+    return 1;
+  }
+  fmt::print(stderr, "rewind: gdb session ended ({}) at instruction {}\n",
+             gdb::session_end_name(*end), machine.instructions_retired());
+  return 0;
+}
+
 }  // namespace
 
 int replay_machine(const ReplayOptions& options) {
@@ -62,9 +92,19 @@ int replay_machine(const ReplayOptions& options) {
     if (!snapshot_belongs_to(*loaded, header, &error)) return fail();
   }
 
+  // Listen first: a bad -gdb device or a port in use is reported before anything runs.
+  std::unique_ptr<gdb::GdbServer> server;
+  if (!options.run.gdb_device.empty()) {
+    server = gdb::GdbServer::listen(options.run.gdb_device, &error);
+    if (!server) return fail();
+  }
+
   replay::Replayer replayer(*reader);
   StdoutConsole console;
-  auto machine = system::Machine::create(*config, replayer, console, &error);
+  // Under gdb the console is gated: going back and forth shows each byte once.
+  replay::ConsoleGate gate(console);
+  dev::ByteSink& sink = server ? static_cast<dev::ByteSink&>(gate) : console;
+  auto machine = system::Machine::create(*config, replayer, sink, &error);
   if (!machine) return fail();
   replayer.attach(*machine);
   Tier tier(options.run.tier, options.run.code_cache_mib);
@@ -74,6 +114,9 @@ int replay_machine(const ReplayOptions& options) {
     if (!replayer.resume_at(at.event, at.intervals, &error)) return fail();
   }
   machine->hart().mmu().set_measure_time(options.run.stats);
+  if (server) {
+    return debug_replay(*server, *machine, tier.engine(), replayer, console, gate, options);
+  }
   ReplayHost host(replayer, console);
 
   const auto started = std::chrono::steady_clock::now();

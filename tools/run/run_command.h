@@ -22,6 +22,12 @@ struct RunOptions {
   std::string save_file;
   // --load FILE: start from a snapshot instead of booting (run and replay --from).
   std::string load_file;
+  // -gdb DEVICE (-s: tcp::1234): serve the GDB remote protocol; -S: wait for gdb before the
+  // first instruction (a replay always waits).
+  std::string gdb_device;
+  bool gdb_wait = false;
+  // Host memory for the debugger's checkpoints (replay).
+  uint64_t checkpoint_mib = 512;
 };
 
 struct RecordOptions {
