@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <memory>
 
+#include "gdbstub/machine_target.h"
+#include "gdbstub/server.h"
+#include "replay/timeline.h"
 #include "run/live_host_input.h"
 #include "run/live_machine_host.h"
 #include "run/session.h"
@@ -15,6 +18,53 @@
 #include "system/machine.h"
 
 namespace rwd::run {
+
+namespace {
+
+// A live run has no history to go back through: only forward moves.
+class LiveHistory final : public replay::InputHistory {
+ public:
+  explicit LiveHistory(system::MachineHost& host) : host_(host) {}
+  system::MachineHost& host() override { return host_; }
+  std::vector<uint64_t> mark() const override { return {}; }
+  bool rewind(const std::vector<uint64_t>&, std::string* error) override {
+    *error = "a live run keeps no history";
+    return false;
+  }
+  std::optional<std::string> failure() const override { return std::nullopt; }
+
+ private:
+  system::MachineHost& host_;
+};
+
+// `run -gdb`: gdb attaches before the first instruction (-S) or whenever it connects while
+// the machine runs. Returns the exit if the machine ended under gdb or gdb killed it; after a
+// detach or disconnect the run goes on without the debugger (nullopt).
+std::optional<system::MachineExit> debug_live(gdb::GdbServer& server, system::Machine& machine,
+                                              ExecutionEngine& engine,
+                                              system::MachineHost& live, bool wait,
+                                              std::string* error, bool* failed) {
+  LiveHistory history(live);
+  replay::TimelineOptions options;
+  options.keep_history = false;
+  replay::Timeline timeline(machine, engine, history, nullptr, options);
+  if (!wait) {
+    const replay::TimelineStop stop =
+        timeline.run_forward([&server] { return server.connection_waiting(); });
+    if (stop.kind == replay::TimelineStop::Kind::kHistoryEnd) return stop.exit;
+  }
+  gdb::MachineTarget target(machine, engine, timeline, false);
+  const std::optional<gdb::SessionEnd> end = server.serve(target, error);
+  if (!end) {
+    *failed = true;
+    return std::nullopt;
+  }
+  if (timeline.ended()) return timeline.exit();
+  if (*end == gdb::SessionEnd::kKilled) return system::MachineExit{0, "killed from gdb"};
+  return std::nullopt;
+}
+
+}  // namespace
 
 int run_machine(const RunOptions& options) {
   std::string error;
@@ -29,6 +79,17 @@ int run_machine(const RunOptions& options) {
   }
   if (!machine::validate_config(config, &error)) {
     fmt::print(stderr, "rewind: {}\n", error);
+    return 1;
+  }
+  std::unique_ptr<gdb::GdbServer> server;
+  if (!options.gdb_device.empty()) {
+    server = gdb::GdbServer::listen(options.gdb_device, &error);
+    if (!server) {
+      fmt::print(stderr, "rewind: {}\n", error);
+      return 1;
+    }
+  } else if (options.gdb_wait) {
+    fmt::print(stderr, "rewind: -S waits for gdb: give -s or -gdb tcp::PORT too\n");
     return 1;
   }
   LiveHostInput host;
@@ -56,6 +117,21 @@ int run_machine(const RunOptions& options) {
   LiveMachineHost live(*machine, *machine, terminal, console, true);
   const auto started = std::chrono::steady_clock::now();
   std::optional<system::MachineExit> exit;
+  if (server) {
+    if (options.save_at) {
+      terminal.restore();
+      fmt::print(stderr, "rewind: --save-at and -gdb cannot be combined\n");
+      return 1;
+    }
+    bool failed = false;
+    exit = debug_live(*server, *machine, tier.engine(), live, options.gdb_wait, &error, &failed);
+    if (failed) {
+      console.flush();
+      terminal.restore();
+      fmt::print(stderr, "rewind: {}\n", error);
+      return 1;
+    }
+  }
   if (options.save_at) {
     exit = machine->run_until(tier.engine(), live, *options.save_at);
     if (!exit) {
