@@ -21,6 +21,8 @@ packages=(
   linux-source-6.1 bc flex bison
   opensbi u-boot-qemu qemu-system-misc
   cpio e2fsprogs
+  # tests/system/gdb_session.py and the kernel gdb test: a real gdb that speaks RISC-V
+  gdb-multiarch
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()
