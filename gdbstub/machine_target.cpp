@@ -142,7 +142,7 @@ bool MachineTarget::write_register(unsigned regno, std::span<const uint8_t> byte
     return false;
   }
   uint64_t v = 0;
-  std::memcpy(&v, bytes.data(), std::min<size_t>(bytes.size(), 8));
+  if (!bytes.empty()) std::memcpy(&v, bytes.data(), std::min<size_t>(bytes.size(), 8));
   system::Hart& hart = machine_.hart();
   CpuState& cpu = hart.cpu();
   if (regno == 0) return true;  // x0 stays zero

@@ -70,7 +70,7 @@ class FakeTarget : public DebugTarget {
     if (address < kRamBase || address - kRamBase >= ram.size()) return 0;
     const size_t offset = address - kRamBase;
     const size_t n = std::min(out.size(), ram.size() - offset);
-    std::memcpy(out.data(), ram.data() + offset, n);
+    if (n != 0) std::memcpy(out.data(), ram.data() + offset, n);  // `m addr,0` has no buffer
     return n;
   }
   bool write_memory(uint64_t address, std::span<const uint8_t> bytes, std::string* error) override {
