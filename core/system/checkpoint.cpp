@@ -25,7 +25,7 @@ void CheckpointStore::set_base(Machine& m, const CheckpointPages& pages) {
   base_ = pages;
 }
 
-const Checkpoint& CheckpointStore::capture(Machine& m, std::vector<uint64_t> attachment) {
+void CheckpointStore::capture(Machine& m, std::vector<uint64_t> attachment) {
   auto c = std::make_unique<Checkpoint>();
   c->clock = m.virtual_time();
   m.capture(&c->state);
@@ -70,7 +70,6 @@ const Checkpoint& CheckpointStore::capture(Machine& m, std::vector<uint64_t> att
   set_base(m, c->pages);
 
   account_add(*c);
-  const Checkpoint* added = c.get();
   if (pos != checkpoints_.begin() && (*(pos - 1))->clock == c->clock) {
     // Same instant captured again (e.g. after running back to it): keep the newer.
     --pos;
@@ -80,12 +79,6 @@ const Checkpoint& CheckpointStore::capture(Machine& m, std::vector<uint64_t> att
     checkpoints_.insert(pos, std::move(c));
   }
   enforce_budget();
-  // The budget never drops the newest checkpoint, and a new one is the newest or replaces
-  // one in place, unless it landed in the middle: then find it again.
-  for (const auto& cp : checkpoints_) {
-    if (cp.get() == added) return *cp;
-  }
-  return *checkpoints_.back();
 }
 
 const Checkpoint* CheckpointStore::at_or_before(uint64_t clock) const {

@@ -51,8 +51,8 @@ class CheckpointStore {
   CheckpointStore& operator=(const CheckpointStore&) = delete;
 
   // Captures the machine now (between runs). A checkpoint at the same virtual time is
-  // replaced. Then drops checkpoints while over budget. Returns the new checkpoint.
-  const Checkpoint& capture(Machine& m, std::vector<uint64_t> attachment = {});
+  // replaced. Then drops checkpoints while over budget.
+  void capture(Machine& m, std::vector<uint64_t> attachment = {});
   // The latest checkpoint at or before `clock`, or null.
   const Checkpoint* at_or_before(uint64_t clock) const;
   // The latest checkpoint taken with at most `icount` instructions retired, or null.
