@@ -187,7 +187,7 @@ uint64_t Hart::csr(CpuState& cpu, uint32_t number, uint64_t value, uint32_t op, 
   }
   // A CSR instruction ends its block, so icount already counts it.
   const uint64_t retired = cpu.icount - 1;
-  priv::CsrEnv env{retired, mtime_at_(retired), &cpu.fflags, &cpu.frm, this};
+  priv::CsrEnv env = csr_env(retired);
   const uint64_t old = priv::csr_read(state_, env, number);
   if (!writes) return old;
   uint64_t base = old;
@@ -199,10 +199,13 @@ uint64_t Hart::csr(CpuState& cpu, uint32_t number, uint64_t value, uint32_t op, 
     base = (old & ~kSeip) | (state_.mip & kSeip);
   }
   const uint64_t updated = op == kCsrWrite ? value : op == kCsrSet ? (base | value) : (base & ~value);
-  const uint32_t effects = priv::csr_write(state_, env, number, updated);
-  if (effects & priv::kEffectFlushTlb) mmu_.mapping_may_have_changed();
-  if (effects & priv::kEffectCheckInterrupts) cpu.exit_requests |= kExitToMachine;
+  apply_csr_effects(priv::csr_write(state_, env, number, updated));
   return old;
+}
+
+void Hart::apply_csr_effects(uint32_t effects) {
+  if (effects & priv::kEffectFlushTlb) mmu_.mapping_may_have_changed();
+  if (effects & priv::kEffectCheckInterrupts) cpu_->exit_requests |= kExitToMachine;
 }
 
 uint64_t Hart::trap_return(CpuState& cpu, bool from_machine, uint32_t insn) {
@@ -237,18 +240,19 @@ void Hart::fence_i(CpuState& cpu) {
 
 void Hart::mark_fp_dirty(CpuState&) { state_.mstatus |= priv::mstatus::kFSDirty; }
 
-uint64_t Hart::debug_read_csr(uint32_t number) {
+priv::CsrEnv Hart::csr_env(uint64_t retired) {
   CpuState& cpu = *cpu_;
-  priv::CsrEnv env{cpu.icount, mtime_at_(cpu.icount), &cpu.fflags, &cpu.frm, this};
+  return priv::CsrEnv{retired, mtime_at_(retired), &cpu.fflags, &cpu.frm, this};
+}
+
+uint64_t Hart::debug_read_csr(uint32_t number) {
+  priv::CsrEnv env = csr_env(cpu_->icount);
   return priv::csr_read(state_, env, number);
 }
 
 void Hart::debug_write_csr(uint32_t number, uint64_t value) {
-  CpuState& cpu = *cpu_;
-  priv::CsrEnv env{cpu.icount, mtime_at_(cpu.icount), &cpu.fflags, &cpu.frm, this};
-  const uint32_t effects = priv::csr_write(state_, env, number, value);
-  if (effects & priv::kEffectFlushTlb) mmu_.flush_tlb();
-  if (effects & priv::kEffectCheckInterrupts) cpu.exit_requests |= kExitToMachine;
+  priv::CsrEnv env = csr_env(cpu_->icount);
+  apply_csr_effects(priv::csr_write(state_, env, number, value));
 }
 
 void Hart::debug_breakpoint(CpuState& cpu, uint64_t pc) {

@@ -73,6 +73,10 @@ class Hart final : public SystemHooks, private priv::PmpRegisters {
   void debug_breakpoint(CpuState& cpu, uint64_t pc) override;
 
  private:
+  // What a CSR access sees when `retired` instructions have retired before it.
+  priv::CsrEnv csr_env(uint64_t retired);
+  // What the execution loop must do after a CSR write (priv::CsrEffect bits).
+  void apply_csr_effects(uint32_t effects);
   // priv::PmpRegisters: the CSR file forwards pmpcfg/pmpaddr accesses here.
   uint64_t read_csr(uint32_t csr) const override;
   void write_csr(uint32_t csr, uint64_t value) override;
