@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <charconv>
 #include <cstring>
 
+#include "cpu/register_names.h"
+#include "gdbstub/target_description.h"
 #include "priv/csr.h"
 
 namespace rwd::gdb {
@@ -102,11 +103,6 @@ constexpr const char* kHelp =
     "  xp ADDR [LEN]            physical memory (RAM and ROM), LEN bytes (default 16)\n"
     "  stats                    checkpoints and re-execution so far\n"
     "After seek or last-write, refresh gdb's view with `maint flush register-cache`.\n";
-
-constexpr std::array<const char*, 32> kAbiNames = {
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0",
-    "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
-    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 
 }  // namespace
 
@@ -337,8 +333,10 @@ std::string MachineTarget::monitor_register(std::string_view args, bool* ok) {
   const std::string name(trim(args));
   std::optional<unsigned> regno;
   for (unsigned i = 0; i < 32; ++i) {
-    if (name == kAbiNames[i] || name == fmt::format("x{}", i)) regno = i;
-    if (name == fmt::format("f{}", i)) regno = kRegF0 + i;
+    if (name == x_register_name(i) || name == kGprAbiNames[i] || name == fmt::format("x{}", i)) {
+      regno = i;
+    }
+    if (name == kFprAbiNames[i] || name == fmt::format("f{}", i)) regno = kRegF0 + i;
   }
   if (name == "pc") regno = kRegPc;
   if (name == "priv") regno = kRegPriv;

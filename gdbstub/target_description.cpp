@@ -6,19 +6,16 @@
 #include <array>
 #include <bitset>
 
+#include "cpu/register_names.h"
+
 namespace rwd::gdb {
+
+const char* x_register_name(unsigned i) {
+  // gdb's 64bit-cpu.xml calls x8 "fp"; the rest are the ABI names.
+  return i == 8 ? "fp" : kGprAbiNames[i];
+}
+
 namespace {
-
-// GDB's names for x0..x31 (riscv-tdep.c prefers the ABI names; x8 is "fp" in 64bit-cpu.xml).
-constexpr std::array<const char*, 32> kXNames = {
-    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "fp", "s1", "a0",
-    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
-    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
-
-constexpr std::array<const char*, 32> kFNames = {
-    "ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
-    "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
-    "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
 
 const char* x_type(unsigned i) {
   // As in 64bit-cpu.xml: gdb prints pointers in hex and code pointers with their symbol.
@@ -66,7 +63,7 @@ std::string build_target_xml(std::span<const CsrInfo> csrs) {
   xml += "<feature name=\"org.gnu.gdb.riscv.cpu\">\n";
   for (unsigned i = 0; i < 32; ++i) {
     xml += fmt::format("  <reg name=\"{}\" bitsize=\"64\" type=\"{}\" regnum=\"{}\"/>\n",
-                       kXNames[i], x_type(i), kRegX0 + i);
+                       x_register_name(i), x_type(i), kRegX0 + i);
   }
   xml +=
       fmt::format("  <reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\" regnum=\"{}\"/>\n", kRegPc);
@@ -80,7 +77,7 @@ std::string build_target_xml(std::span<const CsrInfo> csrs) {
       "  </union>\n";
   for (unsigned i = 0; i < 32; ++i) {
     xml += fmt::format("  <reg name=\"{}\" bitsize=\"64\" type=\"riscv_double\" regnum=\"{}\"/>\n",
-                       kFNames[i], kRegF0 + i);
+                       kFprAbiNames[i], kRegF0 + i);
   }
   for (auto [name, regno] :
        {std::pair{"fflags", kRegFflags}, std::pair{"frm", kRegFrm}, std::pair{"fcsr", kRegFcsr}}) {

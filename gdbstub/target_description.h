@@ -23,6 +23,9 @@ inline constexpr unsigned kRegFcsr = kFirstCsr + 3;
 // 0xfff and repeated numbers are skipped.
 std::string build_target_xml(std::span<const CsrInfo> csrs);
 
+// The name gdb gives x<i> (the ABI name, but "fp" for x8).
+const char* x_register_name(unsigned i);
+
 // How many bytes register `regno` has on the wire, as the description declares it: 4 for
 // fflags/frm/fcsr (32-bit in gdb's fpu feature), 8 for everything else.
 unsigned register_wire_size(unsigned regno);

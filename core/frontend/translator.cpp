@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cpu/register_names.h"
 #include "fpu/riscv_fp.h"
 #include "frontend/disas_context.h"
 #include "frontend/system_helpers.h"
@@ -23,25 +24,12 @@ using namespace frontend;
 #include "frontend/trans_rvf.inc"
 #include "frontend/trans_system.inc"
 
-namespace {
-
-constexpr std::array<const char*, 32> kGprNames = {
-    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
-    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
-    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
-constexpr std::array<const char*, 32> kFprNames = {
-    "ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5", "ft6",  "ft7",  "fs0",  "fs1", "fa0",
-    "fa1", "fa2", "fa3",  "fa4",  "fa5", "fa6", "fa7",  "fs2",  "fs3",  "fs4", "fs5",
-    "fs6", "fs7", "fs8",  "fs9",  "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
-
-}  // namespace
-
 void add_register_globals(ir::Builder& b) {
   for (int r = 1; r < 32; ++r) {
-    b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, x) + 8 * r), kGprNames[r]);
+    b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, x) + 8 * r), kGprAbiNames[r]);
   }
   for (int r = 0; r < 32; ++r) {
-    b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, f) + 8 * r), kFprNames[r]);
+    b.global(ir::ValType::kI64, int64_t(offsetof(CpuState, f) + 8 * r), kFprAbiNames[r]);
   }
 }
 
