@@ -19,31 +19,11 @@ namespace rwd::run {
 
 namespace {
 
-// The replayer, with the console flushed at every poll as a live run does.
-class ReplayHost final : public system::MachineHost {
- public:
-  ReplayHost(replay::Replayer& replayer, StdoutConsole& console)
-      : replayer_(replayer), console_(console) {}
-  void poll() override {
-    console_.flush();
-    replayer_.poll();
-  }
-  uint64_t idle(uint64_t now_ns, uint64_t deadline_ns) override {
-    console_.flush();
-    return replayer_.idle(now_ns, deadline_ns);
-  }
-
- private:
-  replay::Replayer& replayer_;
-  StdoutConsole& console_;
-};
-
 // `replay -gdb`: the replay as a gdb target that can go backwards. The machine waits at the
 // start of the trace (or the snapshot) for gdb, and the session decides everything after.
 int debug_replay(gdb::GdbServer& server, system::Machine& machine, ExecutionEngine& engine,
-                 replay::Replayer& replayer, StdoutConsole& console, replay::ConsoleGate& gate,
-                 const ReplayOptions& options) {
-  replay::ReplayHistory history(replayer, [&] { console.flush(); });
+                 replay::ReplayHistory& history, StdoutConsole& console,
+                 replay::ConsoleGate& gate, const ReplayOptions& options) {
   replay::TimelineOptions timeline_options;
   timeline_options.checkpoint_budget_bytes = options.run.checkpoint_mib << 20;
   replay::Timeline timeline(machine, engine, history, &gate, timeline_options);
@@ -114,10 +94,12 @@ int replay_machine(const ReplayOptions& options) {
     if (!replayer.resume_at(at.event, at.intervals, &error)) return fail();
   }
   machine->hart().mmu().set_measure_time(options.run.stats);
+  // The replayer as the machine's host, flushing the console at every poll as a live run does.
+  replay::ReplayHistory history(replayer, [&] { console.flush(); });
   if (server) {
-    return debug_replay(*server, *machine, tier.engine(), replayer, console, gate, options);
+    return debug_replay(*server, *machine, tier.engine(), history, console, gate, options);
   }
-  ReplayHost host(replayer, console);
+  system::MachineHost& host = history.host();
 
   const auto started = std::chrono::steady_clock::now();
   std::optional<system::MachineExit> exit;
