@@ -241,7 +241,7 @@ bool Timeline::collect(const TimePoint& until, const Interrupted& interrupted,
   return true;
 }
 
-TimelineStop Timeline::backward_to_last_hit(const Interrupted& interrupted) {
+TimelineStop Timeline::run_backward(const Interrupted& interrupted) {
   if (!options_.keep_history) return error_stop(kNoHistory);
   TimePoint until = pos_;
   std::string error;
@@ -266,10 +266,6 @@ TimelineStop Timeline::backward_to_last_hit(const Interrupted& interrupted) {
     }
     until = from;
   }
-}
-
-TimelineStop Timeline::run_backward(const Interrupted& interrupted) {
-  return backward_to_last_hit(interrupted);
 }
 
 TimelineStop Timeline::seek(uint64_t icount, const Interrupted& interrupted) {
@@ -300,7 +296,7 @@ TimelineStop Timeline::last_write(uint64_t address, uint64_t length,
   traps.add_watchpoint({address, length, system::WatchKind::kWrite});
   machine_.watchpoints_changed();
   traps.set_breakpoints_armed(false);
-  const TimelineStop stop = backward_to_last_hit(interrupted);
+  const TimelineStop stop = run_backward(interrupted);
   traps.set_breakpoints_armed(true);
   traps.remove_watchpoint({address, length, system::WatchKind::kWrite});
   for (const system::Watchpoint& w : saved) traps.add_watchpoint(w);

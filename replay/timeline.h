@@ -160,7 +160,6 @@ class Timeline {
   // From pos_ (just restored), replays up to `until` with traps armed and collects the stops
   // before it. False if interrupted.
   bool collect(const TimePoint& until, const Interrupted& interrupted, std::vector<Hit>* hits);
-  TimelineStop backward_to_last_hit(const Interrupted& interrupted);
   TimelineStop stop_of(const system::RunStop& r) const;
   TimelineStop error_stop(std::string message) const;
 

@@ -32,13 +32,13 @@ struct WatchHit {
 class DebugTraps {
  public:
   // --- What the debugger sets. The caller drops translations after changing breakpoints and
-  // flushes the TLB after changing watchpoints (Machine::set_breakpoint/set_watchpoint do). ---
+  // flushes the TLB after changing watchpoints (Machine::breakpoint_changed,
+  // watchpoints_changed). ---
   bool add_breakpoint(uint64_t pc) { return breakpoints_.insert(pc).second; }
   bool remove_breakpoint(uint64_t pc) { return breakpoints_.erase(pc) != 0; }
   bool add_watchpoint(const Watchpoint& w);
   bool remove_watchpoint(const Watchpoint& w);
   const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
-  bool has_breakpoints() const { return !breakpoints_.empty(); }
 
   // Stops happen only while armed; a disarmed set keeps its translations and TLB exclusions,
   // so re-executing history without stops and running with them share translated code.

@@ -104,9 +104,7 @@ class Machine final : public GuestInput,
 
   // --- Debugger access ---
   DebugTraps& debug_traps() { return hart_->debug(); }
-  // Breakpoints are compiled into translations: call after changing them (all, or the one
-  // at `pc`).
-  void breakpoints_changed(ExecutionEngine& engine) { engine.invalidate(0, ~uint64_t{0}); }
+  // Breakpoints are compiled into translations: call after adding or removing the one at `pc`.
   void breakpoint_changed(ExecutionEngine& engine, uint64_t pc) {
     engine.invalidate_pc_range(pc, 1);
   }

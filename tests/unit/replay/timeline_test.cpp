@@ -87,7 +87,7 @@ TEST_P(TimelineTest, ReverseContinueStopsAtTheLastBreakpointHitBeforeNow) {
   // The icounts at which the loop head is reached, from a forward run.
   auto ref = files_.board(GetParam());
   ref->machine->debug_traps().add_breakpoint(labels_.loop);
-  ref->machine->breakpoints_changed(*ref->engine);
+  ref->machine->breakpoint_changed(*ref->engine, labels_.loop);
   std::vector<uint64_t> hits;
   while (ref->machine->instructions_retired() < 400'000) {
     system::RunStop r = ref->machine->run_debug(*ref->engine, ref->host, 400'000);

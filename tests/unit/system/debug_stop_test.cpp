@@ -40,7 +40,7 @@ class DebugStopTest : public ::testing::TestWithParam<std::string> {
 TEST_P(DebugStopTest, BreakpointStopsBeforeTheInstructionEachTimeItIsReached) {
   auto b = files_.board(GetParam());
   b->machine->debug_traps().add_breakpoint(labels_.loop);
-  b->machine->breakpoints_changed(*b->engine);
+  b->machine->breakpoint_changed(*b->engine, labels_.loop);
   std::vector<uint64_t> hits;
   for (int i = 0; i < 5; ++i) {
     const RunStop stop = run(*b);
@@ -58,7 +58,7 @@ TEST_P(DebugStopTest, BreakpointStopsBeforeTheInstructionEachTimeItIsReached) {
   // The same counts on the other tier.
   auto other = files_.board(GetParam() == "jit" ? "interp" : "jit");
   other->machine->debug_traps().add_breakpoint(labels_.loop);
-  other->machine->breakpoints_changed(*other->engine);
+  other->machine->breakpoint_changed(*other->engine, labels_.loop);
   for (uint64_t expected : hits) {
     ASSERT_EQ(run(*other).kind, RunStop::Kind::kBreakpoint);
     EXPECT_EQ(other->machine->instructions_retired(), expected);
@@ -73,7 +73,7 @@ TEST_P(DebugStopTest, StoppingAndSteppingOverLeavesTheRunUnchanged) {
   auto b = files_.board(GetParam());
   system::DebugTraps& traps = b->machine->debug_traps();
   traps.add_breakpoint(labels_.store);
-  b->machine->breakpoints_changed(*b->engine);
+  b->machine->breakpoint_changed(*b->engine, labels_.store);
   traps.add_watchpoint(Watchpoint{labels_.data_base + 64, 8, WatchKind::kWrite});
   b->machine->watchpoints_changed();
   int breakpoints = 0, watches = 0;
@@ -88,7 +88,7 @@ TEST_P(DebugStopTest, StoppingAndSteppingOverLeavesTheRunUnchanged) {
     // Thin the breakpoint out after a while so the test stays quick.
     if (breakpoints == 300) {
       traps.remove_breakpoint(labels_.store);
-      b->machine->breakpoints_changed(*b->engine);
+      b->machine->breakpoint_changed(*b->engine, labels_.store);
     }
   }
   EXPECT_EQ(breakpoints, 300);
@@ -142,7 +142,7 @@ TEST_P(DebugStopTest, DisarmedTrapsDoNotStop) {
   auto b = files_.board(GetParam());
   system::DebugTraps& traps = b->machine->debug_traps();
   traps.add_breakpoint(labels_.loop);
-  b->machine->breakpoints_changed(*b->engine);
+  b->machine->breakpoint_changed(*b->engine, labels_.loop);
   traps.add_watchpoint(Watchpoint{labels_.data_base, 4096, WatchKind::kAccess});
   b->machine->watchpoints_changed();
   traps.set_armed(false);
