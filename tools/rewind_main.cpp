@@ -180,6 +180,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--load", run.load_file,
                       "Start from a snapshot (its machine options and images; others are ignored)");
   add_gdb_options(*run_cmd, run);
+  run_cmd->add_option("--checkpoint-mib", run.checkpoint_mib,
+                      "Host memory for reverse-execution checkpoints under gdb (default 512; 0: "
+                      "keep no history, forward debugging only)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 20));
 
   rwd::run::RecordOptions record;
   rwd::run::MachineOptions record_machine_options;

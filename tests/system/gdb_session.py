@@ -3,8 +3,8 @@
 
 Records tests/baremetal/gdb_target.elf, replays it under `rewind replay -gdb tcp::0` and drives
 gdb-multiarch in batch mode through breakpoints, stepping, registers and memory, a watchpoint,
-every reverse command, the start and end of the history and the monitor commands; then a live
-`rewind run -S -gdb` session. Each check reads gdb's own output.
+every reverse command, the start and end of the history and the monitor commands; then live
+`rewind run -S -gdb` sessions, with the in-memory history and without it. Each check reads gdb's own output.
 
 Usage: gdb_session.py REWIND ELF
 Exit status 0 when every check passes; 77 (skip) without gdb-multiarch.
@@ -151,19 +151,36 @@ def main():
               proc.stdout.read() == expected_console, log)
         check("session ended by detach", "gdb session ended (detached)" in stub_err, log)
 
-        # Live: wait for gdb at the first instruction, break, read, detach; the run finishes.
+        # Live: wait for gdb at the first instruction, break, go back through the in-memory
+        # recording, detach; the run finishes with the same output.
         proc, port = start_stub([rewind, "run", "-bios", "none", "-kernel", elf, "-nographic",
                                  "-S", "-gdb", "tcp::0"])
-        out = gdb(elf, port, ["break bump", "continue", p("step", "live_step"),
-                              "set var counter = counter", "reverse-stepi", "detach"])
+        out = gdb(elf, port, ["break bump", "continue", "continue", p("step", "live_step"),
+                              "reverse-continue", p("step", "live_back"),
+                              "reverse-stepi", p("counter", "live_counter"),
+                              "delete", "watch counter", "continue", "continue",
+                              p("counter", "live_w1"), "reverse-continue",
+                              p("counter", "live_w0"), "delete", "detach"])
         proc.wait(timeout=60)
         live_out = proc.stdout.read()
-        check("live: breakpoint hit", values(out, "live_step") == ["1"], out)
-        check("live: reverse commands are refused (no history)",
-              "does not support this command" in out, out)
-        check("live: after detach the run completes", live_out == expected_console,
-              live_out + proc.stderr.read())
+        check("live: breakpoint hit", values(out, "live_step") == ["2"], out)
+        check("live: reverse-continue to the previous call", values(out, "live_back") == ["1"],
+              out)
+        check("live: reverse-stepi before the first call", values(out, "live_counter") == ["0"],
+              out)
+        check("live: watchpoint forward past the frontier and back",
+              values(out, "live_w1") == ["3"] and values(out, "live_w0") == ["1"], out)
+        check("live: after detach the run completes, output shown once",
+              live_out == expected_console, live_out + proc.stderr.read())
         check("live: exit status of the guest", proc.returncode == 0)
+
+        # --checkpoint-mib 0 keeps no history: reverse commands are refused.
+        proc, port = start_stub([rewind, "run", "-bios", "none", "-kernel", elf, "-nographic",
+                                 "-S", "-gdb", "tcp::0", "--checkpoint-mib", "0"])
+        out = gdb(elf, port, ["break bump", "continue", "reverse-stepi", "detach"])
+        proc.wait(timeout=60)
+        check("live without history: reverse commands are refused",
+              "does not support this command" in out and proc.returncode == 0, out)
 
         # A bad device is one line and a non-zero exit.
         bad = subprocess.run([rewind, "replay", trace, "-gdb", "udp::1"], capture_output=True,

@@ -9,6 +9,7 @@
 
 #include "gdbstub/machine_target.h"
 #include "gdbstub/server.h"
+#include "replay/live_recording.h"
 #include "replay/timeline.h"
 #include "run/live_host_input.h"
 #include "run/live_machine_host.h"
@@ -21,34 +22,22 @@ namespace rwd::run {
 
 namespace {
 
-// A live run has no history to go back through: only forward moves.
-class LiveHistory final : public replay::InputHistory {
- public:
-  explicit LiveHistory(system::MachineHost& host) : host_(host) {}
-  system::MachineHost& host() override { return host_; }
-  std::vector<uint64_t> mark() const override { return {}; }
-  bool rewind(const std::vector<uint64_t>&, std::string* error) override {
-    *error = "a live run keeps no history";
-    return false;
-  }
-  std::optional<std::string> failure() const override { return std::nullopt; }
-
- private:
-  system::MachineHost& host_;
-};
-
 // `run -gdb`: gdb attaches before the first instruction (-S) or whenever it connects while
-// the machine runs. Returns the exit if the machine ended under gdb or gdb killed it; after a
-// detach or disconnect the run goes on without the debugger (nullopt).
+// the machine runs. The run keeps an in-memory recording from the start, so gdb can go back
+// to any point since (--checkpoint-mib 0: forward only). Returns the exit if the machine ended
+// under gdb or gdb killed it; after a detach or disconnect the run goes on without the
+// debugger (nullopt).
 std::optional<system::MachineExit> debug_live(gdb::GdbServer& server, system::Machine& machine,
                                               ExecutionEngine& engine,
-                                              system::MachineHost& live, bool wait,
-                                              std::string* error, bool* failed) {
-  LiveHistory history(live);
+                                              replay::LiveRecording& recording,
+                                              replay::ConsoleGate& gate,
+                                              const RunOptions& run_options, std::string* error,
+                                              bool* failed) {
   replay::TimelineOptions options;
-  options.keep_history = false;
-  replay::Timeline timeline(machine, engine, history, nullptr, options);
-  if (!wait) {
+  options.keep_history = run_options.checkpoint_mib > 0;
+  options.checkpoint_budget_bytes = run_options.checkpoint_mib << 20;
+  replay::Timeline timeline(machine, engine, recording, &gate, options);
+  if (!run_options.gdb_wait) {
     const replay::TimelineStop stop =
         timeline.run_forward([&server] { return server.connection_waiting(); });
     if (stop.kind == replay::TimelineStop::Kind::kHistoryEnd) return stop.exit;
@@ -56,6 +45,11 @@ std::optional<system::MachineExit> debug_live(gdb::GdbServer& server, system::Ma
   gdb::MachineTarget target(machine, engine, timeline, false);
   const std::optional<gdb::SessionEnd> end = server.serve(target, error);
   if (!end) {
+    *failed = true;
+    return std::nullopt;
+  }
+  if (auto failure = recording.failure()) {
+    *error = *failure;
     *failed = true;
     return std::nullopt;
   }
@@ -94,7 +88,13 @@ int run_machine(const RunOptions& options) {
   }
   LiveHostInput host;
   StdoutConsole console;
-  auto machine = system::Machine::create(config, host, console, &error);
+  // Under gdb, every host input passes the in-memory recording and the console is gated, so
+  // going back re-executes exactly and shows each byte once.
+  replay::LiveRecording recording(host);
+  replay::ConsoleGate gate(console);
+  dev::HostInput& host_input = server ? static_cast<dev::HostInput&>(recording) : host;
+  dev::ByteSink& sink = server ? static_cast<dev::ByteSink&>(gate) : console;
+  auto machine = system::Machine::create(config, host_input, sink, &error);
   if (!machine) {
     fmt::print(stderr, "rewind: {}\n", error);
     return 1;
@@ -114,7 +114,13 @@ int run_machine(const RunOptions& options) {
 
   machine->hart().mmu().set_measure_time(options.stats);
   RawTerminal terminal(STDIN_FILENO);
-  LiveMachineHost live(*machine, *machine, terminal, console, true);
+  system::GuestInput& guest_input =
+      server ? static_cast<system::GuestInput&>(recording) : *machine;
+  LiveMachineHost live(guest_input, *machine, terminal, console, true);
+  recording.attach(*machine, [&machine] { return machine->virtual_time(); }, live);
+  // After a detach the machine may be behind the recording's frontier: the recording answers
+  // until it is caught up.
+  system::MachineHost& run_host = server ? static_cast<system::MachineHost&>(recording) : live;
   const auto started = std::chrono::steady_clock::now();
   std::optional<system::MachineExit> exit;
   if (server) {
@@ -124,7 +130,8 @@ int run_machine(const RunOptions& options) {
       return 1;
     }
     bool failed = false;
-    exit = debug_live(*server, *machine, tier.engine(), live, options.gdb_wait, &error, &failed);
+    exit = debug_live(*server, *machine, tier.engine(), recording, gate, options, &error,
+                      &failed);
     if (failed) {
       console.flush();
       terminal.restore();
@@ -149,7 +156,7 @@ int run_machine(const RunOptions& options) {
       }
     }
   }
-  if (!exit) exit = machine->run(tier.engine(), live);
+  if (!exit) exit = machine->run(tier.engine(), run_host);
   const double seconds = seconds_since(started);
   console.flush();
   terminal.restore();
