@@ -133,10 +133,7 @@ bool MachineTarget::read_register(unsigned regno, std::vector<uint8_t>* bytes) {
 
 bool MachineTarget::write_register(unsigned regno, std::span<const uint8_t> bytes,
                                    std::string* error) {
-  if (replaying_) {
-    *error = "registers are read-only in a replay (a change would leave the recorded path)";
-    return false;
-  }
+  if (!writable(error)) return false;
   uint64_t v = 0;
   if (!bytes.empty()) std::memcpy(&v, bytes.data(), std::min<size_t>(bytes.size(), 8));
   system::Hart& hart = machine_.hart();
@@ -157,16 +154,29 @@ bool MachineTarget::write_register(unsigned regno, std::span<const uint8_t> byte
   return true;
 }
 
+bool MachineTarget::writable(std::string* error) const {
+  if (replaying_) {
+    *error = "registers and memory are read-only in a replay (a change would leave the "
+             "recorded path)";
+    return false;
+  }
+  if (timeline_.keeps_history()) {
+    // A change the history does not hold would make going back and forth again arrive
+    // somewhere else.
+    *error = "registers and memory are read-only while the run keeps a history to go back "
+             "through (--checkpoint-mib 0 allows changes, without reverse execution)";
+    return false;
+  }
+  return true;
+}
+
 size_t MachineTarget::read_memory(uint64_t address, std::span<uint8_t> out) {
   return machine_.debug_read(address, out);
 }
 
 bool MachineTarget::write_memory(uint64_t address, std::span<const uint8_t> bytes,
                                  std::string* error) {
-  if (replaying_) {
-    *error = "memory is read-only in a replay (a change would leave the recorded path)";
-    return false;
-  }
+  if (!writable(error)) return false;
   if (machine_.debug_write(engine_, address, bytes) != bytes.size()) {
     *error = fmt::format("cannot write {} bytes at {:#x}", bytes.size(), address);
     return false;
@@ -214,11 +224,12 @@ StopEvent MachineTarget::stop_event(const TimelineStop& stop) {
     case TimelineStop::Kind::kInterrupted: e.kind = StopEvent::Kind::kInterrupted; break;
     case TimelineStop::Kind::kHistoryBegin: e.kind = StopEvent::Kind::kHistoryBegin; break;
     case TimelineStop::Kind::kHistoryEnd:
-      if (replaying_) {
-        // The recording ends here; the user can still go back.
+      if (timeline_.keeps_history()) {
+        // The history ends here; the user can still go back.
         e.kind = StopEvent::Kind::kHistoryEnd;
-        fmt::print(stderr, "rewind: end of the recording ({}) at instruction {}\n",
-                   stop.exit.reason, machine_.instructions_retired());
+        fmt::print(stderr, "rewind: end of the {} ({}) at instruction {}\n",
+                   replaying_ ? "recording" : "run", stop.exit.reason,
+                   machine_.instructions_retired());
       } else {
         e.kind = StopEvent::Kind::kExited;
         e.exit_code = stop.exit.code;

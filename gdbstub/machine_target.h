@@ -14,8 +14,9 @@ namespace rwd::gdb {
 
 class MachineTarget final : public DebugTarget {
  public:
-  // `replaying`: the machine follows a recording, so registers and memory are read-only
-  // (a change would make it leave the recorded path).
+  // `replaying`: the machine follows a trace (rather than a live run's own history). While
+  // the timeline keeps a history, registers and memory are read-only: a change would make
+  // the machine leave the path the history holds.
   MachineTarget(system::Machine& machine, ExecutionEngine& engine, replay::Timeline& timeline,
                 bool replaying);
 
@@ -53,6 +54,10 @@ class MachineTarget final : public DebugTarget {
   system::Machine& machine_;
   ExecutionEngine& engine_;
   replay::Timeline& timeline_;
+  // False (with why) when a write would break the history: in a replay, or in a live run that
+  // keeps one.
+  bool writable(std::string* error) const;
+
   const bool replaying_;
   std::unordered_set<uint64_t> hardware_breakpoints_;
   bool detached_ = false;

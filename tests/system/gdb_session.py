@@ -160,9 +160,11 @@ def main():
                               "reverse-stepi", p("counter", "live_counter"),
                               "delete", "watch counter", "continue", "continue",
                               p("counter", "live_w1"), "reverse-continue",
-                              p("counter", "live_w0"), "delete", "detach"])
+                              p("counter", "live_w0"), "delete", "set var counter = 77",
+                              "detach"])
         proc.wait(timeout=60)
         live_out = proc.stdout.read()
+        live_err = proc.stderr.read()
         check("live: breakpoint hit", values(out, "live_step") == ["2"], out)
         check("live: reverse-continue to the previous call", values(out, "live_back") == ["1"],
               out)
@@ -170,17 +172,24 @@ def main():
               out)
         check("live: watchpoint forward past the frontier and back",
               values(out, "live_w1") == ["3"] and values(out, "live_w0") == ["1"], out)
+        check("live with history: writes are refused, saying why",
+              "Cannot access memory" in out and
+              "read-only while the run keeps a history" in live_err, out + live_err)
         check("live: after detach the run completes, output shown once",
-              live_out == expected_console, live_out + proc.stderr.read())
+              live_out == expected_console, live_out + live_err)
         check("live: exit status of the guest", proc.returncode == 0)
 
         # --checkpoint-mib 0 keeps no history: reverse commands are refused.
         proc, port = start_stub([rewind, "run", "-bios", "none", "-kernel", elf, "-nographic",
                                  "-S", "-gdb", "tcp::0", "--checkpoint-mib", "0"])
-        out = gdb(elf, port, ["break bump", "continue", "reverse-stepi", "detach"])
+        out = gdb(elf, port, ["break bump", "continue", "reverse-stepi", "set var counter = 100",
+                              p("counter", "nohist_counter"), "delete", "continue"])
         proc.wait(timeout=60)
         check("live without history: reverse commands are refused",
-              "does not support this command" in out and proc.returncode == 0, out)
+              "does not support this command" in out, out)
+        # Stopped before the first add: counter ends at 155, so the program's own check fails.
+        check("live without history: a write changes the machine",
+              values(out, "nohist_counter") == ["100"] and proc.returncode != 0, out)
 
         # A bad device is one line and a non-zero exit.
         bad = subprocess.run([rewind, "replay", trace, "-gdb", "udp::1"], capture_output=True,
