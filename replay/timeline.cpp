@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace rwd::replay {
 
@@ -147,20 +148,51 @@ TimelineStop Timeline::stop_of(const RunStop& r) const {
   return s;
 }
 
+TimelineStop Timeline::before_access(const RunStop& stop) {
+  if (options_.watch_report != TimelineOptions::WatchReport::kBeforeTravel ||
+      !options_.keep_history) {
+    return stop_of(stop);
+  }
+  std::string error;
+  if (!go_to({pos_.icount - 1, 0}, &error)) return error_stop(error);
+  before_access_stop_ = pos_;
+  return stop_of(stop);
+}
+
+namespace {
+// Whether `stop` is the access of the instruction a kBeforeTravel stop at `from` stopped before.
+bool repeats(const std::optional<TimePoint>& from, const RunStop& stop, const TimePoint& now) {
+  return from && stop.kind == RunStop::Kind::kWatchpoint && now == TimePoint{from->icount + 1, 0};
+}
+}  // namespace
+
 TimelineStop Timeline::run_forward(const Interrupted& interrupted) {
   bool step_over = true;
+  const std::optional<TimePoint> resumed_from = std::exchange(before_access_stop_, std::nullopt);
   for (;;) {
     const RunStop r = advance(pos_.icount + options_.slice, step_over);
+    if (step_over && repeats(resumed_from, r, pos_)) {
+      step_over = false;
+      continue;
+    }
     step_over = false;
+    if (r.kind == RunStop::Kind::kWatchpoint) return before_access(r);
     if (r.kind != RunStop::Kind::kPaused) return stop_of(r);
     maybe_capture();
     if (interrupted && interrupted()) return TimelineStop{Kind::kInterrupted, {}, {}, {}};
   }
 }
 
-TimelineStop Timeline::step_forward() { return stop_of(advance(pos_.icount + 1, true)); }
+TimelineStop Timeline::step_forward() {
+  const std::optional<TimePoint> resumed_from = std::exchange(before_access_stop_, std::nullopt);
+  const RunStop r = advance(pos_.icount + 1, true);
+  if (repeats(resumed_from, r, pos_)) return {};
+  if (r.kind == RunStop::Kind::kWatchpoint) return before_access(r);
+  return stop_of(r);
+}
 
 bool Timeline::go_to(const TimePoint& target, std::string* error) {
+  before_access_stop_.reset();
   if (!options_.keep_history && target < pos_) {
     *error = kNoHistory;
     return false;
@@ -213,7 +245,7 @@ TimelineStop Timeline::step_backward() {
 }
 
 bool Timeline::collect(const TimePoint& until, const Interrupted& interrupted,
-                       std::vector<Hit>* hits) {
+                       TimelineOptions::WatchReport report, std::vector<Hit>* hits) {
   bool step_over = false;
   while (pos_ < until && !ended_) {
     const uint64_t pause = until.icount > pos_.icount
@@ -230,9 +262,14 @@ bool Timeline::collect(const TimePoint& until, const Interrupted& interrupted,
         step_over = true;
         break;
       case RunStop::Kind::kWatchpoint: {
-        // Seen going backwards, the access is still to come: report it from before.
-        const TimePoint before{pos_.icount - 1, 0};
-        if (before < until && before >= start_) hits->push_back({before, r});
+        // Going backwards, "after the access in the direction of travel" is before the
+        // accessing instruction; "before" is after it.
+        if (report == TimelineOptions::WatchReport::kAfterTravel) {
+          const TimePoint before{pos_.icount - 1, 0};
+          if (before < until && before >= start_) hits->push_back({before, r});
+        } else if (pos_ <= until) {
+          hits->push_back({pos_, r});
+        }
         break;
       }
       case RunStop::Kind::kExited: break;
@@ -242,7 +279,13 @@ bool Timeline::collect(const TimePoint& until, const Interrupted& interrupted,
 }
 
 TimelineStop Timeline::run_backward(const Interrupted& interrupted) {
+  return run_backward(interrupted, options_.watch_report);
+}
+
+TimelineStop Timeline::run_backward(const Interrupted& interrupted,
+                                    TimelineOptions::WatchReport report) {
   if (!options_.keep_history) return error_stop(kNoHistory);
+  before_access_stop_.reset();
   TimePoint until = pos_;
   std::string error;
   for (;;) {
@@ -257,7 +300,9 @@ TimelineStop Timeline::run_backward(const Interrupted& interrupted) {
     const TimePoint from{c->icount, 0};
     restore(*c);
     std::vector<Hit> hits;
-    if (!collect(until, interrupted, &hits)) return TimelineStop{Kind::kInterrupted, {}, {}, {}};
+    if (!collect(until, interrupted, report, &hits)) {
+      return TimelineStop{Kind::kInterrupted, {}, {}, {}};
+    }
     if (auto failure = history_.failure()) return error_stop(*failure);
     if (!hits.empty()) {
       const Hit hit = hits.back();
@@ -296,7 +341,8 @@ TimelineStop Timeline::last_write(uint64_t address, uint64_t length,
   traps.add_watchpoint({address, length, system::WatchKind::kWrite});
   machine_.watchpoints_changed();
   traps.set_breakpoints_armed(false);
-  const TimelineStop stop = run_backward(interrupted);
+  // The user asked for the store itself: stop before it, whatever gdb's convention.
+  const TimelineStop stop = run_backward(interrupted, TimelineOptions::WatchReport::kAfterTravel);
   traps.set_breakpoints_armed(true);
   traps.remove_watchpoint({address, length, system::WatchKind::kWrite});
   for (const system::Watchpoint& w : saved) traps.add_watchpoint(w);

@@ -83,6 +83,19 @@ struct TimelineOptions {
   // Before arriving at a point this far past the checkpoint it starts from, a checkpoint is
   // taken this close before it, so stepping back again nearby is quick.
   uint64_t near_distance = 500'000;
+  // Where watchpoint stops are reported (see WatchReport).
+  enum class WatchReport {
+    // After the access in the direction of travel: forwards after the accessing
+    // instruction, backwards before it. Each stop shows the access's effect.
+    kAfterTravel,
+    // Before the access in the direction of travel, as hardware triggers that fire before
+    // the access do — RISC-V's, which gdb assumes ("nonsteppable" watchpoints): gdb then
+    // steps the accessing instruction itself, in the direction it travels, and lands where
+    // kAfterTravel would have stopped. Forwards this needs the history (to step back onto
+    // the accessing instruction); without one, stops are reported after the access.
+    kBeforeTravel,
+  };
+  WatchReport watch_report = WatchReport::kAfterTravel;
 };
 
 struct TimelineStop {
@@ -159,7 +172,11 @@ class Timeline {
   bool go_to(const TimePoint& target, std::string* error);
   // From pos_ (just restored), replays up to `until` with traps armed and collects the stops
   // before it. False if interrupted.
-  bool collect(const TimePoint& until, const Interrupted& interrupted, std::vector<Hit>* hits);
+  bool collect(const TimePoint& until, const Interrupted& interrupted,
+               TimelineOptions::WatchReport report, std::vector<Hit>* hits);
+  TimelineStop run_backward(const Interrupted& interrupted, TimelineOptions::WatchReport report);
+  // Forwards with kBeforeTravel: from after the access back onto its instruction.
+  TimelineStop before_access(const system::RunStop& stop);
   TimelineStop stop_of(const system::RunStop& r) const;
   TimelineStop error_stop(std::string message) const;
 
@@ -178,6 +195,10 @@ class Timeline {
   std::chrono::steady_clock::time_point last_capture_time_;
   double last_capture_seconds_ = 0;
   uint64_t high_water_ = 0;  // the furthest instruction count reached
+  // A kBeforeTravel watch stop reported here: resuming runs its instruction without
+  // stopping for the same access again (gdb removes watchpoints to step it; other clients
+  // may not).
+  std::optional<TimePoint> before_access_stop_;
   TimelineStats stats_;
 };
 

@@ -26,6 +26,8 @@ int debug_replay(gdb::GdbServer& server, system::Machine& machine, ExecutionEngi
                  replay::ConsoleGate& gate, const ReplayOptions& options) {
   replay::TimelineOptions timeline_options;
   timeline_options.checkpoint_budget_bytes = options.run.checkpoint_mib << 20;
+  // gdb treats RISC-V watchpoints as firing before the access and steps it itself.
+  timeline_options.watch_report = replay::TimelineOptions::WatchReport::kBeforeTravel;
   replay::Timeline timeline(machine, engine, history, &gate, timeline_options);
   gdb::MachineTarget target(machine, engine, timeline, true);
   std::string error;

@@ -36,6 +36,8 @@ std::optional<system::MachineExit> debug_live(gdb::GdbServer& server, system::Ma
   replay::TimelineOptions options;
   options.keep_history = run_options.checkpoint_mib > 0;
   options.checkpoint_budget_bytes = run_options.checkpoint_mib << 20;
+  // gdb treats RISC-V watchpoints as firing before the access and steps it itself.
+  options.watch_report = replay::TimelineOptions::WatchReport::kBeforeTravel;
   replay::Timeline timeline(machine, engine, recording, &gate, options);
   if (!run_options.gdb_wait) {
     const replay::TimelineStop stop =

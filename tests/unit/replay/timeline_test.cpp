@@ -141,6 +141,64 @@ TEST_P(TimelineTest, ReverseWatchpointStopsBeforeTheStoreWithTheOldValue) {
   EXPECT_EQ(after, now_value);
 }
 
+// gdb's convention for RISC-V: stops come before the access in the direction of travel, and
+// gdb steps the accessing instruction itself.
+TEST_P(TimelineTest, WatchStopsBeforeTheAccessInTheDirectionOfTravel) {
+  TimelineOptions options;
+  options.slice = 100'000;
+  options.min_spacing = 150'000;
+  options.watch_report = TimelineOptions::WatchReport::kBeforeTravel;
+  Timeline timeline(*board_->machine, *board_->engine, *history_, nullptr, options);
+  const uint64_t slot = labels_.data_base + 5 * 32;
+  auto value = [&] {
+    uint64_t v = 0;
+    board_->machine->debug_read(slot, {reinterpret_cast<uint8_t*>(&v), 8});
+    return v;
+  };
+  timeline.set_watchpoint({slot, 8, system::WatchKind::kWrite}, true);
+  // Forwards: stopped on the store, not yet executed.
+  ASSERT_EQ(timeline.run_forward(nullptr).kind, Kind::kWatchpoint);
+  EXPECT_EQ(pc(), labels_.store);
+  const uint64_t at = icount();
+  EXPECT_EQ(hash(), reference_hash(at));
+  const uint64_t old_value = value();
+  // Stepping runs the store without stopping for it again.
+  ASSERT_EQ(timeline.step_forward().kind, Kind::kArrived);
+  EXPECT_EQ(icount(), at + 1);
+  EXPECT_NE(value(), old_value);
+  // Arriving on the store otherwise (a seek) and continuing stops for it: no resume there.
+  ASSERT_EQ(timeline.seek(at, nullptr).kind, Kind::kArrived);
+  ASSERT_EQ(timeline.run_forward(nullptr).kind, Kind::kWatchpoint);
+  EXPECT_EQ(icount(), at);
+  EXPECT_EQ(value(), old_value);
+}
+
+TEST_P(TimelineTest, BeforeTravelWatchStopsResumeAndReverse) {
+  TimelineOptions options;
+  options.slice = 100'000;
+  options.min_spacing = 150'000;
+  options.watch_report = TimelineOptions::WatchReport::kBeforeTravel;
+  Timeline timeline(*board_->machine, *board_->engine, *history_, nullptr, options);
+  const uint64_t slot = labels_.data_base + 5 * 32;
+  timeline.set_watchpoint({slot, 8, system::WatchKind::kWrite}, true);
+  ASSERT_EQ(timeline.run_forward(nullptr).kind, Kind::kWatchpoint);
+  const uint64_t first = icount();
+  // Continuing from the stop runs the store and stops before the next one (2048 iterations on).
+  ASSERT_EQ(timeline.run_forward(nullptr).kind, Kind::kWatchpoint);
+  const uint64_t second = icount();
+  EXPECT_GT(second, first + 2048);
+  EXPECT_EQ(pc(), labels_.store);
+  // Backwards: the last store before now is the first one; the stop is right after it.
+  ASSERT_EQ(timeline.run_backward(nullptr).kind, Kind::kWatchpoint);
+  EXPECT_EQ(icount(), first + 1);
+  EXPECT_EQ(hash(), reference_hash(first + 1));
+  // One step back is the store itself (what gdb does next), and from there the previous
+  // store is out of reach: the start of the history.
+  ASSERT_EQ(timeline.step_backward().kind, Kind::kArrived);
+  EXPECT_EQ(icount(), first);
+  EXPECT_EQ(timeline.run_backward(nullptr).kind, Kind::kHistoryBegin);
+}
+
 TEST_P(TimelineTest, LastWriteFindsTheStoreAndIgnoresBreakpoints) {
   ASSERT_EQ(seek(500'000).kind, Kind::kArrived);
   timeline_->set_breakpoint(labels_.loop, true);
