@@ -36,7 +36,7 @@ struct StopEvent {
     kStep,          // a step finished (SIGTRAP)
     kInterrupted,   // Ctrl-C from the client (SIGINT)
     kBreakpoint,    // at a breakpoint, before running it
-    kWatchpoint,    // right after the access that hit a watchpoint
+    kWatchpoint,    // at the access that hit a watchpoint (see watch_stops_before_access)
     kHistoryBegin,  // a reverse command reached the start of the history (replaylog:begin)
     kHistoryEnd,    // a forward command reached the end of a replay (replaylog:end)
     kExited,        // the machine ended (W packet); the session is over
@@ -87,6 +87,11 @@ class DebugTarget {
 
   // Whether bc/bs are offered (ReverseStep+/ReverseContinue+ in qSupported).
   virtual bool can_reverse() const = 0;
+
+  // Whether a forward watchpoint stop comes before the accessing instruction has run (as
+  // RISC-V hardware triggers fire, and gdb assumes: it then steps the access itself) rather
+  // than right after it. LLDB is told which (qHostInfo) and steps the access only if before.
+  virtual bool watch_stops_before_access() const = 0;
 
   // Runs until a stop and returns it. Blocking; while running, calls `interrupted` often
   // enough (every few milliseconds of host time) and stops with kInterrupted when it returns

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -192,7 +193,10 @@ bool MachineTarget::set_breakpoint(BreakpointKind kind, uint64_t address, bool i
       hardware_breakpoints_.erase(address);
     }
   }
-  return timeline_.set_breakpoint(address, insert);
+  const bool ok = timeline_.set_breakpoint(address, insert);
+  if (insert && ok) breakpoints_.insert(address);
+  if (!insert) breakpoints_.erase(address);
+  return ok;
 }
 
 bool MachineTarget::set_watchpoint(WatchKind kind, uint64_t address, uint64_t length,
@@ -201,7 +205,21 @@ bool MachineTarget::set_watchpoint(WatchKind kind, uint64_t address, uint64_t le
   const system::WatchKind k = kind == WatchKind::kWrite  ? system::WatchKind::kWrite
                               : kind == WatchKind::kRead ? system::WatchKind::kRead
                                                          : system::WatchKind::kAccess;
-  return timeline_.set_watchpoint({address, length, k}, insert);
+  const system::Watchpoint w{address, length, k};
+  const bool ok = timeline_.set_watchpoint(w, insert);
+  const auto known = std::find(watchpoints_.begin(), watchpoints_.end(), w);
+  if (insert && ok && known == watchpoints_.end()) watchpoints_.push_back(w);
+  if (!insert && known != watchpoints_.end()) watchpoints_.erase(known);
+  return ok;
+}
+
+void MachineTarget::detach() {
+  for (uint64_t pc : breakpoints_) timeline_.set_breakpoint(pc, false);
+  for (const system::Watchpoint& w : watchpoints_) timeline_.set_watchpoint(w, false);
+  breakpoints_.clear();
+  watchpoints_.clear();
+  hardware_breakpoints_.clear();
+  detached_ = true;
 }
 
 StopEvent MachineTarget::stop_event(const TimelineStop& stop) {

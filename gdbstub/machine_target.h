@@ -4,6 +4,7 @@
 
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "exec/engine.h"
 #include "gdbstub/debug_target.h"
@@ -32,10 +33,15 @@ class MachineTarget final : public DebugTarget {
   bool set_breakpoint(BreakpointKind kind, uint64_t address, bool insert) override;
   bool set_watchpoint(WatchKind kind, uint64_t address, uint64_t length, bool insert) override;
   bool can_reverse() const override { return timeline_.keeps_history(); }
+  // Both commands that debug a machine (run -gdb, replay -gdb) give the Timeline
+  // WatchReport::kBeforeTravel, which it can honour forwards only with a history to step
+  // back in; without one a watch stop comes after the access.
+  bool watch_stops_before_access() const override { return timeline_.keeps_history(); }
   StopEvent resume(ResumeAction action, const std::function<bool()>& interrupted) override;
   std::string monitor(std::string_view command, const std::function<bool()>& interrupted,
                       bool* ok) override;
-  void detach() override { detached_ = true; }
+  // Removes the client's breakpoints and watchpoints first: the machine may run on without it.
+  void detach() override;
   void kill() override { killed_ = true; }
 
   bool detached() const { return detached_; }
@@ -60,6 +66,11 @@ class MachineTarget final : public DebugTarget {
 
   const bool replaying_;
   std::unordered_set<uint64_t> hardware_breakpoints_;
+  // What the client has inserted (as the traps hold it: one breakpoint per pc, identical
+  // watchpoints once), to take out at detach. gdb removes its own before D; LLDB 19 leaves
+  // watchpoints in, and a live run going on without a debugger must not meet them.
+  std::unordered_set<uint64_t> breakpoints_;
+  std::vector<system::Watchpoint> watchpoints_;
   bool detached_ = false;
   bool killed_ = false;
 };

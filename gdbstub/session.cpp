@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 
 #include "gdbstub/target_description.h"
 
@@ -18,6 +19,10 @@ constexpr uint64_t kMaxMemoryRead = kPacketSize / 2;
 
 constexpr int kSigInt = 2;
 constexpr int kSigTrap = 5;
+
+// What LLDB shows as the stop reason at either end of a replay's history.
+constexpr std::string_view kHistoryBeginText = "start of the recorded history";
+constexpr std::string_view kHistoryEndText = "end of the recorded history";
 
 std::vector<uint8_t> resized(std::vector<uint8_t> bytes, size_t size) {
   bytes.resize(size, 0);
@@ -457,11 +462,17 @@ std::string Session::stop_reply(const StopEvent& stop) {
       break;
     }
     case StopEvent::Kind::kHistoryBegin:
-      out += "replaylog:begin;";
+    case StopEvent::Kind::kHistoryEnd: {
+      // gdb knows replaylog; LLDB 19 does not, takes a bare T05 after a step for a completed
+      // step, sees the pc unmoved and steps again, forever. An exception stop with a
+      // description is one no step plan explains, so LLDB stops and shows the text. gdb
+      // ignores keys it does not know. replaylog stays last, for clients that read both.
+      const bool begin = stop.kind == StopEvent::Kind::kHistoryBegin;
+      out += fmt::format("reason:exception;description:{};replaylog:{};",
+                         to_hex(begin ? kHistoryBeginText : kHistoryEndText),
+                         begin ? "begin" : "end");
       break;
-    case StopEvent::Kind::kHistoryEnd:
-      out += "replaylog:end;";
-      break;
+    }
     default:
       break;
   }

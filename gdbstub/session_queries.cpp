@@ -58,10 +58,14 @@ void Session::query(std::string_view packet) {
   if (packet.starts_with("qThreadExtraInfo,")) return thread_extra_info(packet.substr(17));
   if (packet.starts_with("qRcmd,")) return monitor(packet.substr(6));
   if (packet == "qHostInfo") {
-    // For LLDB, which asks this before anything else.
-    return reply(
-        fmt::format("triple:{};endian:little;ptrsize:8;watchpoint_exceptions_received:after;",
-                    to_hex(std::string_view("riscv64-unknown-none-elf"))));
+    // For LLDB, which asks this before anything else. Told "before", it steps the accessing
+    // instruction (with the watchpoint removed) before looking at the watched value; told
+    // "after" about a stop that came before the access, it would see the old value, take the
+    // hit for a store of the same value and run on.
+    return reply(fmt::format(
+        "triple:{};endian:little;ptrsize:8;watchpoint_exceptions_received:{};",
+        to_hex(std::string_view("riscv64-unknown-none-elf")),
+        target_.watch_stops_before_access() ? "before" : "after"));
   }
   if (packet == "QStartNoAckMode") {
     // The OK still travels under acks; the client switches after it has seen it.

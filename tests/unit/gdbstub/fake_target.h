@@ -94,6 +94,7 @@ class FakeTarget : public DebugTarget {
   }
 
   bool can_reverse() const override { return reversible; }
+  bool watch_stops_before_access() const override { return watch_before; }
 
   StopEvent resume(ResumeAction action, const std::function<bool()>& interrupted) override {
     resumes.push_back({action, selected});
@@ -122,6 +123,7 @@ class FakeTarget : public DebugTarget {
   bool read_only = false;
   bool reject_breakpoints = false;
   bool reversible = false;
+  bool watch_before = false;
   std::deque<StopEvent> stops;
   std::function<StopEvent(ResumeAction, const std::function<bool()>&)> on_resume;
   std::function<std::string(std::string_view, const std::function<bool()>&, bool*)> on_monitor;

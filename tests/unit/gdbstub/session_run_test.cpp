@@ -15,6 +15,15 @@ using Kind = StopEvent::Kind;
 
 const std::string kPc0 = "20:" + le_hex(FakeTarget::kRamBase, 8) + ";";
 
+// At either end of the history: gdb's replaylog key, after the exception reason and text that
+// LLDB (which has no replaylog) shows as the stop reason.
+const std::string kBeginKeys =
+    "reason:exception;description:" + to_hex(std::string_view("start of the recorded history")) +
+    ";replaylog:begin;";
+const std::string kEndKeys =
+    "reason:exception;description:" + to_hex(std::string_view("end of the recorded history")) +
+    ";replaylog:end;";
+
 StopEvent stop_of(Kind kind) {
   StopEvent stop;
   stop.kind = kind;
@@ -91,14 +100,39 @@ TEST(GdbSessionRun, StopReplyForEveryKind) {
       {w, "T05thread:1;" + kPc0 + "watch:80000010;"},
       {r, "T05thread:1;" + kPc0 + "rwatch:80000010;"},
       {a, "T05thread:1;" + kPc0 + "awatch:ffffffffffffffff;"},
-      {stop_of(Kind::kHistoryBegin), "T05thread:1;" + kPc0 + "replaylog:begin;"},
-      {stop_of(Kind::kHistoryEnd), "T05thread:1;" + kPc0 + "replaylog:end;"},
+      {stop_of(Kind::kHistoryBegin), "T05thread:1;" + kPc0 + kBeginKeys},
+      {stop_of(Kind::kHistoryEnd), "T05thread:1;" + kPc0 + kEndKeys},
   };
   for (const auto& [stop, reply] : cases) {
     h.target.stops = {stop};
     EXPECT_EQ(h.ask("c"), reply);
     EXPECT_EQ(h.ask("?"), reply) << "? repeats the last stop";
   }
+}
+
+// LLDB 19 reads a bare T05 after vCont;s as a finished step; at the end of a replay the pc has
+// not moved, so without a reason it steps again forever. The exception reason stops it.
+TEST(GdbSessionRun, StepAtTheEndOfTheHistoryGivesLldbAReasonToStop) {
+  Harness h;
+  h.ask("QStartNoAckMode");
+  h.ask("qHostInfo");
+  h.target.stops = {stop_of(Kind::kHistoryEnd), stop_of(Kind::kHistoryEnd)};
+  for (int i = 0; i < 2; ++i) {
+    const std::string reply = h.ask("vCont;s:1");
+    EXPECT_TRUE(reply.starts_with("T05thread:1;" + kPc0)) << reply;
+    const size_t reason = reply.find("reason:exception;description:");
+    ASSERT_NE(reason, std::string::npos) << reply;
+    const size_t text = reply.find(':', reason + 7) + 1;
+    std::string description;
+    ASSERT_TRUE(
+        from_hex(std::string_view(reply).substr(text, reply.find(';', text) - text), &description))
+        << reply;
+    EXPECT_EQ(description, "end of the recorded history");
+    EXPECT_TRUE(reply.ends_with("replaylog:end;")) << "replaylog comes last: " << reply;
+  }
+  // Other stops keep the plain form, which LLDB reads as the step (or breakpoint) it was.
+  h.target.stops = {stop_of(Kind::kStep)};
+  EXPECT_EQ(h.ask("vCont;s:1"), "T05thread:1;" + kPc0);
 }
 
 TEST(GdbSessionRun, BreakpointReasonsOnlyForClientsThatAskedForThem) {
@@ -197,7 +231,7 @@ TEST(GdbSessionRun, ReverseOnlyWhenTheTargetCan) {
   h.target.stops = {stop_of(Kind::kStep), stop_of(Kind::kHistoryBegin)};
   EXPECT_EQ(h.ask("bs"), "T05thread:1;" + kPc0);
   EXPECT_EQ(h.ask("Hc2"), "OK");
-  EXPECT_EQ(h.ask("bc"), "T05thread:1;" + kPc0 + "replaylog:begin;");
+  EXPECT_EQ(h.ask("bc"), "T05thread:1;" + kPc0 + kBeginKeys);
   using A = ResumeAction;
   EXPECT_EQ(h.target.resumes,
             (std::vector<std::pair<A, unsigned>>{{A::kReverseStep, 0}, {A::kReverseContinue, 1}}));

@@ -123,6 +123,19 @@ TEST(GdbSession, SimpleQueries) {
   EXPECT_EQ(h.ask("vCont?"), "vCont;c;C;s;S");
 }
 
+// LLDB steps over the access at a watch stop only if told the stop comes before it; told
+// "after" of a stop before the store, its modify watchpoints see the old value and run on.
+TEST(GdbSession, HostInfoSaysWhereWatchStopsFall) {
+  Harness h;
+  const std::string triple = "triple:" + to_hex(std::string_view("riscv64-unknown-none-elf"));
+  h.target.watch_before = true;
+  EXPECT_EQ(h.ask("qHostInfo"),
+            triple + ";endian:little;ptrsize:8;watchpoint_exceptions_received:before;");
+  h.target.watch_before = false;
+  EXPECT_EQ(h.ask("qHostInfo"),
+            triple + ";endian:little;ptrsize:8;watchpoint_exceptions_received:after;");
+}
+
 TEST(GdbSession, TargetXmlIsServedInChunks) {
   Harness h;
   const std::string xml = build_target_xml(h.target.csrs());
