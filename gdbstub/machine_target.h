@@ -36,7 +36,9 @@ class MachineTarget final : public DebugTarget {
   // Both commands that debug a machine (run -gdb, replay -gdb) give the Timeline
   // WatchReport::kBeforeTravel, which it can honour forwards only with a history to step
   // back in; without one a watch stop comes after the access.
-  bool watch_stops_before_access() const override { return timeline_.keeps_history(); }
+  bool watch_stops_before_access() const override {
+    return timeline_.watch_stops_before_access();
+  }
   StopEvent resume(ResumeAction action, const std::function<bool()>& interrupted) override;
   std::string monitor(std::string_view command, const std::function<bool()>& interrupted,
                       bool* ok) override;

@@ -132,6 +132,11 @@ class Timeline {
 
   TimePoint now() const { return pos_; }
   bool keeps_history() const { return options_.keep_history; }
+  // Whether forward watchpoint stops come before the access (kBeforeTravel with a history).
+  bool watch_stops_before_access() const {
+    return options_.keep_history &&
+           options_.watch_report == TimelineOptions::WatchReport::kBeforeTravel;
+  }
   TimePoint start() const { return start_; }
   // At the end of the history: the machine's run ended here (exit()).
   bool ended() const { return ended_; }

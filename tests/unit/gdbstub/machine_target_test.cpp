@@ -27,10 +27,12 @@ class NoInput final : public replay::InputHistory {
 };
 
 struct Live {
-  explicit Live(bool keep_history) : board(files.board("interp")), history(board->host) {
+  explicit Live(bool keep_history, replay::TimelineOptions::WatchReport report =
+                                         replay::TimelineOptions::WatchReport::kBeforeTravel)
+      : board(files.board("interp")), history(board->host) {
     replay::TimelineOptions options;
     options.keep_history = keep_history;
-    options.watch_report = replay::TimelineOptions::WatchReport::kBeforeTravel;
+    options.watch_report = report;
     timeline = std::make_unique<replay::Timeline>(*board->machine, *board->engine, history, nullptr,
                                                   options);
     target = std::make_unique<MachineTarget>(*board->machine, *board->engine, *timeline, false);
@@ -75,6 +77,8 @@ TEST(MachineTarget, DetachTakesOutWhatTheClientLeftIn) {
 TEST(MachineTarget, WatchStopsFallBeforeTheAccessOnlyWithAHistory) {
   EXPECT_TRUE(Live(true).target->watch_stops_before_access());
   EXPECT_FALSE(Live(false).target->watch_stops_before_access());
+  EXPECT_FALSE(Live(true, replay::TimelineOptions::WatchReport::kAfterTravel)
+                   .target->watch_stops_before_access());
 }
 
 }  // namespace
