@@ -16,18 +16,6 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// Disarms the traps for a scope: re-executing a known stretch must not stop on the way.
-class Disarmed {
- public:
-  explicit Disarmed(system::DebugTraps& traps) : traps_(traps) { traps_.set_armed(false); }
-  ~Disarmed() { traps_.set_armed(true); }
-  Disarmed(const Disarmed&) = delete;
-  Disarmed& operator=(const Disarmed&) = delete;
-
- private:
-  system::DebugTraps& traps_;
-};
-
 }  // namespace
 
 Timeline::Timeline(system::Machine& machine, ExecutionEngine& engine, InputHistory& history,
@@ -212,7 +200,7 @@ bool Timeline::go_to(const TimePoint& target, std::string* error) {
     restore(*c);
   }
   {
-    Disarmed quiet(machine_.debug_traps());
+    system::DisarmedTraps quiet(machine_.debug_traps());
     if (target.icount > pos_.icount + 2 * options_.near_distance) {
       advance(target.icount - options_.near_distance, false);
       if (!ended_) capture();
@@ -321,7 +309,7 @@ TimelineStop Timeline::seek(uint64_t icount, const Interrupted& interrupted) {
     return {};
   }
   // Forward, in slices, so a long way can be interrupted.
-  Disarmed quiet(machine_.debug_traps());
+  system::DisarmedTraps quiet(machine_.debug_traps());
   while (pos_ < target) {
     const RunStop r = advance(std::min(icount, pos_.icount + options_.slice), false);
     if (r.kind == RunStop::Kind::kExited) return stop_of(r);

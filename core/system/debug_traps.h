@@ -78,4 +78,20 @@ class DebugTraps {
   std::optional<WatchHit> hit_;
 };
 
+// Disarms a set of traps for a scope: a run without stops (re-executing known history, or a
+// run no debugger watches) keeps the translations and TLB exclusions but never stops at them.
+class DisarmedTraps {
+ public:
+  explicit DisarmedTraps(DebugTraps& traps) : traps_(traps), was_armed_(traps.armed()) {
+    traps_.set_armed(false);
+  }
+  ~DisarmedTraps() { traps_.set_armed(was_armed_); }
+  DisarmedTraps(const DisarmedTraps&) = delete;
+  DisarmedTraps& operator=(const DisarmedTraps&) = delete;
+
+ private:
+  DebugTraps& traps_;
+  const bool was_armed_;
+};
+
 }  // namespace rwd::system

@@ -241,7 +241,9 @@ MachineExit Machine::run(ExecutionEngine& engine, MachineHost& host) {
 
 std::optional<MachineExit> Machine::run_until(ExecutionEngine& engine, MachineHost& host,
                                               uint64_t pause_at_icount) {
-  // Without a debugger there are no breakpoints or watchpoints, so no other stop.
+  // No debugger is watching this run: traps left set (by a client that detached without
+  // removing them) must not stop it, so the only stops are the pause and the exit.
+  DisarmedTraps no_stops(hart_->debug());
   const RunStop stop = run_debug(engine, host, pause_at_icount);
   if (stop.kind == RunStop::Kind::kExited) return stop.exit;
   return std::nullopt;

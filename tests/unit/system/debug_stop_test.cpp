@@ -151,6 +151,22 @@ TEST_P(DebugStopTest, DisarmedTrapsDoNotStop) {
   EXPECT_EQ(run(*b).kind, RunStop::Kind::kBreakpoint);
 }
 
+// Machine::run / run_until are runs no debugger watches: traps a client left set do not stop
+// them (they once made run() dereference an empty exit), and leave the result unchanged.
+TEST_P(DebugStopTest, ARunWithoutADebuggerIgnoresTrapsLeftSet) {
+  auto plain = files_.board(GetParam());
+  const uint64_t expected = plain_end_hash(*plain);
+  auto b = files_.board(GetParam());
+  system::DebugTraps& traps = b->machine->debug_traps();
+  traps.add_breakpoint(labels_.loop);
+  b->machine->breakpoint_changed(*b->engine, labels_.loop);
+  traps.add_watchpoint(Watchpoint{labels_.data_base, 4096, WatchKind::kAccess});
+  b->machine->watchpoints_changed();
+  EXPECT_EQ(b->machine->run(*b->engine, b->host).code, 0);
+  EXPECT_EQ(b->machine->state_hash(true), expected);
+  EXPECT_TRUE(traps.armed());
+}
+
 TEST_P(DebugStopTest, DebuggerMemoryAccessFollowsTheHartAndSkipsDevices) {
   auto b = files_.board(GetParam());
   uint32_t word = 0;
