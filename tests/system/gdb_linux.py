@@ -27,20 +27,19 @@ import sys
 import tempfile
 import time
 
+import stub_harness
+from stub_harness import failures, start_stub, values
+from stub_harness import printed as p
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 SYSTEM_TOOLS = os.path.join(ROOT, "tools", "system")
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 GDB = shutil.which("gdb-multiarch")
-failures = []
 
 
 def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures.append(name)
-        if detail:
-            print("     " + detail[-6000:].replace("\n", "\n     "))
+    stub_harness.check(name, ok, detail, limit=6000)  # a boot log is long: its end says why
 
 
 def built(script):
@@ -50,31 +49,12 @@ def built(script):
     return p.stdout.strip().splitlines()[-1]
 
 
-def start_stub(args, stdin=subprocess.DEVNULL):
-    proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    for line in proc.stderr:
-        m = re.search(r"waiting for gdb on [^:]+:(\d+)", line)
-        if m:
-            return proc, int(m.group(1))
-    proc.wait()
-    sys.exit("gdb_linux: rewind did not start its gdb server: " + proc.stdout.read())
-
-
 def gdb_argv(vmlinux, port, commands):
     argv = [GDB, "-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off",
             "-ex", f"file {vmlinux}", "-ex", f"target remote 127.0.0.1:{port}"]
     for c in commands:
         argv += ["-ex", c]
     return argv
-
-
-def p(expr, name):
-    return f'printf "{name}=%lu\\n", {expr}'
-
-
-def values(output, name):
-    return re.findall(rf"^{name}=(.*)$", output, re.M)
 
 
 def icounts(output):

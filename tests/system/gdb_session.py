@@ -16,28 +16,10 @@ import subprocess
 import sys
 import tempfile
 
+from stub_harness import check, failures, start_stub, values
+from stub_harness import printed as p
+
 GDB = shutil.which("gdb-multiarch")
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures.append(name)
-        if detail:
-            print("     " + detail.replace("\n", "\n     "))
-
-
-def start_stub(args):
-    """Starts rewind with a gdb server on a free port; returns (process, port)."""
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        m = re.search(r"waiting for gdb on [^:]+:(\d+)", line)
-        if m:
-            return proc, int(m.group(1))
-    proc.wait()
-    raise SystemExit("rewind did not start its gdb server: " + proc.stdout.read())
 
 
 def gdb(elf, port, commands, timeout=120):
@@ -47,11 +29,6 @@ def gdb(elf, port, commands, timeout=120):
         argv += ["-ex", c]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     return out.stdout + out.stderr
-
-
-def values(output, name):
-    """Every `$N = value` gdb printed for `echo name:` markers: [value, ...]."""
-    return re.findall(rf"^{name}=(.*)$", output, re.M)
 
 
 def main():
@@ -68,7 +45,6 @@ def main():
         expected_console = rec.stdout
 
         proc, port = start_stub([rewind, "replay", trace, "-gdb", "tcp::0"])
-        p = lambda expr, name: f'printf "{name}=%lu\\n", {expr}'
         out = gdb(elf, port, [
             p("$pc", "reset_pc"),
             "break bump",

@@ -50,29 +50,10 @@ import subprocess
 import sys
 import tempfile
 
+from stub_harness import check, failures, start_stub
+
 LLDB = shutil.which("lldb-19")
 RESET_PC = 0x1000
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures.append(name)
-        if detail:
-            print("     " + detail.replace("\n", "\n     "))
-
-
-def start_stub(args):
-    """Starts rewind with a gdb server on a free port; returns (process, port)."""
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        m = re.search(r"waiting for gdb on [^:]+:(\d+)", line)
-        if m:
-            return proc, int(m.group(1))
-    proc.wait()
-    raise SystemExit("rewind did not start its gdb server: " + proc.stdout.read())
 
 
 def lldb(work, elf, port, steps, timeout=120):
