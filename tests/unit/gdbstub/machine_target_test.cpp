@@ -5,26 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "../system/machine_workload.h"
+#include "../replay/no_input_history.h"
 
 namespace rwd::gdb {
 namespace {
 
 using systest::Board;
+using systest::NoInputHistory;
 using systest::WorkloadFiles;
 using systest::WorkloadLabels;
-
-// The workload takes no host input: its history needs no log.
-class NoInput final : public replay::InputHistory {
- public:
-  explicit NoInput(system::MachineHost& host) : host_(host) {}
-  system::MachineHost& host() override { return host_; }
-  std::vector<uint64_t> mark() const override { return {}; }
-  bool rewind(const std::vector<uint64_t>&, std::string*) override { return true; }
-  std::optional<std::string> failure() const override { return std::nullopt; }
-
- private:
-  system::MachineHost& host_;
-};
 
 struct Live {
   explicit Live(bool keep_history, replay::TimelineOptions::WatchReport report =
@@ -40,7 +29,7 @@ struct Live {
 
   WorkloadFiles files;
   std::unique_ptr<Board> board;
-  NoInput history;
+  NoInputHistory history;
   std::unique_ptr<replay::Timeline> timeline;
   std::unique_ptr<MachineTarget> target;
 };

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "../system/machine_workload.h"
+#include "no_input_history.h"
 
 namespace rwd::systest {
 namespace {
@@ -17,31 +18,25 @@ using replay::TimelineStop;
 using replay::TimePoint;
 using Kind = TimelineStop::Kind;
 
-// The workload takes no host input, so its history needs no log: nothing to rewind.
-class NoInput final : public replay::InputHistory {
- public:
-  explicit NoInput(system::MachineHost& host) : host_(host) {}
-  system::MachineHost& host() override { return host_; }
-  std::vector<uint64_t> mark() const override { return {}; }
-  bool rewind(const std::vector<uint64_t>&, std::string*) override { return true; }
-  std::optional<std::string> failure() const override { return std::nullopt; }
-
- private:
-  system::MachineHost& host_;
-};
-
 class TimelineTest : public ::testing::TestWithParam<std::string> {
  protected:
   TimelineTest() { workload(&labels_); }
 
   void SetUp() override {
     board_ = files_.board(GetParam());
-    history_ = std::make_unique<NoInput>(board_->host);
+    history_ = std::make_unique<NoInputHistory>(board_->host);
+    use_watch_report(TimelineOptions::WatchReport::kAfterTravel);
+  }
+
+  // A fresh timeline over the board (still at the start) reporting watch stops this way.
+  void use_watch_report(TimelineOptions::WatchReport report) {
     TimelineOptions options;
     options.slice = 100'000;
     options.min_spacing = 150'000;
     options.max_overhead = 1.0;  // checkpoint at every chance: exercises restores
     options.near_distance = 20'000;
+    options.watch_report = report;
+    timeline_.reset();
     timeline_ = std::make_unique<Timeline>(*board_->machine, *board_->engine, *history_, nullptr,
                                            options);
   }
@@ -60,7 +55,7 @@ class TimelineTest : public ::testing::TestWithParam<std::string> {
   WorkloadLabels labels_;
   WorkloadFiles files_;
   std::unique_ptr<Board> board_;
-  std::unique_ptr<NoInput> history_;
+  std::unique_ptr<NoInputHistory> history_;
   std::unique_ptr<Timeline> timeline_;
 };
 
@@ -144,11 +139,8 @@ TEST_P(TimelineTest, ReverseWatchpointStopsBeforeTheStoreWithTheOldValue) {
 // gdb's convention for RISC-V: stops come before the access in the direction of travel, and
 // gdb steps the accessing instruction itself.
 TEST_P(TimelineTest, WatchStopsBeforeTheAccessInTheDirectionOfTravel) {
-  TimelineOptions options;
-  options.slice = 100'000;
-  options.min_spacing = 150'000;
-  options.watch_report = TimelineOptions::WatchReport::kBeforeTravel;
-  Timeline timeline(*board_->machine, *board_->engine, *history_, nullptr, options);
+  use_watch_report(TimelineOptions::WatchReport::kBeforeTravel);
+  Timeline& timeline = *timeline_;
   const uint64_t slot = labels_.data_base + 5 * 32;
   auto value = [&] {
     uint64_t v = 0;
@@ -174,11 +166,8 @@ TEST_P(TimelineTest, WatchStopsBeforeTheAccessInTheDirectionOfTravel) {
 }
 
 TEST_P(TimelineTest, BeforeTravelWatchStopsResumeAndReverse) {
-  TimelineOptions options;
-  options.slice = 100'000;
-  options.min_spacing = 150'000;
-  options.watch_report = TimelineOptions::WatchReport::kBeforeTravel;
-  Timeline timeline(*board_->machine, *board_->engine, *history_, nullptr, options);
+  use_watch_report(TimelineOptions::WatchReport::kBeforeTravel);
+  Timeline& timeline = *timeline_;
   const uint64_t slot = labels_.data_base + 5 * 32;
   timeline.set_watchpoint({slot, 8, system::WatchKind::kWrite}, true);
   ASSERT_EQ(timeline.run_forward(nullptr).kind, Kind::kWatchpoint);
@@ -215,7 +204,7 @@ TEST_P(TimelineTest, LastWriteFindsTheStoreAndIgnoresBreakpoints) {
 
 TEST_P(TimelineTest, TheEndOfTheRunIsTheEndOfTheHistory) {
   auto b = files_.board(GetParam());
-  NoInput history(b->host);
+  NoInputHistory history(b->host);
   Timeline t(*b->machine, *b->engine, history, nullptr, {});
   ASSERT_EQ(t.run_forward(nullptr).kind, Kind::kHistoryEnd);
   EXPECT_TRUE(t.ended());
