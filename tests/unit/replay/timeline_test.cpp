@@ -227,7 +227,7 @@ TEST_P(TimelineTest, InterruptStopsAForwardRun) {
 INSTANTIATE_TEST_SUITE_P(Tiers, TimelineTest, ::testing::Values("interp", "jit"));
 
 TEST(ConsoleGate, ShowsEachByteOnceAlongTheHistory) {
-  workload_detail::StringSink out;
+  StringSink out;
   replay::ConsoleGate gate(out);
   for (char c : std::string("abc")) gate.put(uint8_t(c));
   gate.rewind_to(1);

@@ -29,20 +29,6 @@ namespace csr = priv::csr;
 constexpr int32_t kFinisher = 0x10'0000, kUart = 0x1000'0000;
 constexpr int32_t kMtimecmp = 0x200'4000, kMtime = 0x200'bff8;
 
-class FakeHostInput final : public dev::HostInput {
- public:
-  uint64_t wall_clock_ns() override { return 1'700'000'000'000'000'000ull; }
-  void entropy(uint8_t* dst, uint64_t len) override {
-    for (uint64_t i = 0; i < len; ++i) dst[i] = uint8_t(i * 7 + 1);
-  }
-};
-
-class CollectingSink final : public dev::ByteSink {
- public:
-  void put(uint8_t byte) override { bytes.push_back(char(byte)); }
-  std::string bytes;
-};
-
 struct IdleCall {
   uint64_t now, deadline, retired;
 };
@@ -107,8 +93,8 @@ class MachineRunner : public ::testing::Test {
     config.bios = "none";
     config.kernel = kernel_path_;
     config.ram_bytes = 32 * machine::kMiB;
-    FakeHostInput input_source;
-    CollectingSink console;
+    FixedHostInput input_source;
+    StringSink console;
     std::string error;
     auto m = system::Machine::create(config, input_source, console, &error);
     EXPECT_NE(m, nullptr) << error;

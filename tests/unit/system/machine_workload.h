@@ -28,20 +28,6 @@ namespace csr = priv::csr;
 constexpr int32_t kFinisher = 0x10'0000, kUart = 0x1000'0000;
 constexpr int32_t kMtimecmp = 0x200'4000, kMtime = 0x200'bff8;
 
-class FixedHostInput final : public dev::HostInput {
- public:
-  uint64_t wall_clock_ns() override { return 1'700'000'000'000'000'000ull; }
-  void entropy(uint8_t* dst, uint64_t len) override {
-    for (uint64_t i = 0; i < len; ++i) dst[i] = uint8_t(i * 13 + 5);
-  }
-};
-
-class StringSink final : public dev::ByteSink {
- public:
-  void put(uint8_t byte) override { bytes.push_back(char(byte)); }
-  std::string bytes;
-};
-
 // Idle periods end at the deadline: deterministic, as a replay would be.
 class DeterministicHost final : public system::MachineHost {
  public:

@@ -1,11 +1,13 @@
 // Shared helpers of the core/system unit tests: catching guest exceptions raised through
 // raise_exception (longjmp), Sv39 page tables built in guest RAM, a device that records its
-// accesses, and a tiny RV64 instruction encoder.
+// accesses, a tiny RV64 instruction encoder, and a fixed host input and collecting console
+// for whole machines.
 #pragma once
 
 #include <csetjmp>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +21,22 @@ namespace rwd::systest {
 inline constexpr uint64_t kRamBase = 0x8000'0000;
 inline constexpr uint64_t kRamSize = 16 << 20;
 inline constexpr uint64_t kPage = 4096;
+
+// A machine's host input that never changes: the same RTC time and entropy every run.
+class FixedHostInput final : public dev::HostInput {
+ public:
+  uint64_t wall_clock_ns() override { return 1'700'000'000'000'000'000ull; }
+  void entropy(uint8_t* dst, uint64_t len) override {
+    for (uint64_t i = 0; i < len; ++i) dst[i] = uint8_t(i * 13 + 5);
+  }
+};
+
+// A console that keeps what the guest wrote.
+class StringSink final : public dev::ByteSink {
+ public:
+  void put(uint8_t byte) override { bytes.push_back(char(byte)); }
+  std::string bytes;
+};
 
 // What a guarded guest access did: returned a value, or raised an exception.
 struct Outcome {
