@@ -6,14 +6,15 @@
 
 namespace rwd::replay {
 
-namespace {
-
-const char* call_name(uint8_t kind) {
-  static constexpr const char* kNames[] = {"poll", "idle", "wall-clock read", "entropy read"};
-  return kind < 4 ? kNames[kind] : "call";
+const char* LiveRecording::call_name(CallKind kind) {
+  switch (kind) {
+    case CallKind::kPoll: return "poll";
+    case CallKind::kIdle: return "idle";
+    case CallKind::kWallClock: return "wall-clock read";
+    case CallKind::kEntropy: return "entropy read";
+  }
+  return "call";
 }
-
-}  // namespace
 
 void LiveRecording::attach(system::GuestInput& guest, std::function<uint64_t()> clock,
                            system::MachineHost& live_host) {
@@ -38,7 +39,7 @@ const LiveRecording::Call* LiveRecording::behind_frontier(CallKind kind) {
     failure_ = fmt::format(
         "re-execution diverged from the live recording: {} at virtual time {} ns where the "
         "recording has a {} at {} ns",
-        call_name(uint8_t(kind)), now(), call_name(uint8_t(call.kind)), call.clock);
+        call_name(kind), now(), call_name(call.kind), call.clock);
     return nullptr;
   }
   ++cursor_;

@@ -67,6 +67,7 @@ class LiveRecording final : public InputHistory,
     std::optional<system::MachineExit> stop;
   };
 
+  static const char* call_name(CallKind kind);
   // The logged call to answer this one from, or null at the frontier (or after a failure).
   const Call* behind_frontier(CallKind kind);
   void deliver(const Call& call);

@@ -137,10 +137,7 @@ TimelineStop Timeline::stop_of(const RunStop& r) const {
 }
 
 TimelineStop Timeline::before_access(const RunStop& stop) {
-  if (options_.watch_report != TimelineOptions::WatchReport::kBeforeTravel ||
-      !options_.keep_history) {
-    return stop_of(stop);
-  }
+  if (!watch_stops_before_access()) return stop_of(stop);
   std::string error;
   if (!go_to({pos_.icount - 1, 0}, &error)) return error_stop(error);
   before_access_stop_ = pos_;
