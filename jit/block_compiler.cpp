@@ -235,6 +235,12 @@ void Compiler::emit_entry_check() {
   // While translated code runs the count is kept as the budget left, limit - icount, in a
   // register: one subtract-and-branch per block, and no load-add-store chain through memory
   // from block to block.
+  if (env_.count_heat) {
+    // Before the budget check, so leaving here hands the dispatcher an untouched count.
+    mov(rax, reinterpret_cast<uint64_t>(&out_.hot_countdown));
+    sub(dword[rax], 1);
+    jz(hot_exit_, T_NEAR);
+  }
   sub(kBudgetReg, int32_t(block_.n_insns));
   jb(budget_exit_, T_NEAR);
 }
@@ -541,6 +547,7 @@ void Compiler::emit_out_of_line() {
   emit_loop_budget_exit();
   L(budget_exit_);
   add(kBudgetReg, int32_t(block_.n_insns));  // the block did not run
+  L(hot_exit_);
   emit_return_to_dispatcher(block_.pc);
   // A side exit's code adds its chain stub while it runs: index, and move each one out first
   // so growth of the vector cannot destroy the function being called.
@@ -581,6 +588,7 @@ CompileStatus Compiler::run() {
   if (too_many_locals_) return CompileStatus::kTooManyLocals;
   ready();
   out_.entry = getCode();
+  out_.template_entry = out_.entry;
   out_.host_bytes = uint32_t(getSize());
   buffer_.commit(getSize());
   return CompileStatus::kOk;

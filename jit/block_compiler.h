@@ -37,6 +37,8 @@ struct CompileEnv {
   // Allocates a token naming (pc, instructions not retired) for fault recovery.
   std::function<uint32_t(uint64_t pc, uint32_t unretired)> new_token;
   std::deque<ChainSite>* sites = nullptr;
+  // Auto tier: count entries and self-loop iterations down in JitBlock::hot_countdown.
+  bool count_heat = false;
 };
 
 struct JumpCacheEntry {

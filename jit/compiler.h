@@ -151,6 +151,7 @@ class Compiler : public Xbyak::CodeGenerator {
   std::vector<Xbyak::Label> labels_;
   std::deque<Xbyak::Label> ool_labels_;  // targets of out-of-line code (stable addresses)
   Xbyak::Label budget_exit_;
+  Xbyak::Label hot_exit_;  // the heat countdown reached zero at entry (auto tier)
   Xbyak::Label linear_limit_;  // 8-byte constant: size of the linear guest space
   std::vector<std::function<void()>> out_of_line_;  // slow paths and stubs, emitted at the end
   uint32_t insn_ordinal_ = 0;                       // instruction the current op belongs to

@@ -46,8 +46,18 @@ struct FaultSite {
 
 struct JitBlock {
   // First member on purpose: translated code jumps through [block + 0] after an inline lookup.
+  // Where chained jumps and lookups enter: the template code, or once the hot tier has
+  // compiled the block, a stub that calls its LLVM code.
   const uint8_t* entry = nullptr;
+  const uint8_t* template_entry = nullptr;  // the template code (fault sites are relative to it)
   uint64_t pc = 0;
+  // Auto tier: counted down by the template code at every entry (and self-loop iteration); at
+  // zero it returns to the dispatcher, which queues the block for LLVM.
+  int32_t hot_countdown = 0;
+  enum class Hot : uint8_t { kCold, kQueued, kInstalled, kFailed };
+  Hot hot = Hot::kCold;
+  uint64_t llvm_job = 0;  // the compile job for this block, once queued
+  uint64_t ir_hash = 0;   // of the IR it was compiled from (LLVM tiers: catches stale code)
   uint32_t n_insns = 0;
   uint32_t size_bytes = 0;
   uint32_t host_bytes = 0;

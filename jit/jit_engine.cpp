@@ -8,11 +8,15 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "cpu/guest_memory.h"
+#include "jit/llvm/llvm_compiler.h"
 
 namespace rwd::jit {
+
+uint64_t hash_ir(const ir::Block& block);  // jit_engine_hot.cpp
 
 namespace {
 
@@ -34,7 +38,10 @@ int log2_exact(uint64_t v) {
 }  // namespace
 
 JitEngine::JitEngine(const BlockSource& source, size_t code_cache_bytes)
-    : source_(source), buffer_(code_cache_bytes) {
+    : JitEngine(source, JitOptions{.code_cache_bytes = code_cache_bytes}) {}
+
+JitEngine::JitEngine(const BlockSource& source, const JitOptions& options)
+    : source_(source), buffer_(options.code_cache_bytes), options_(options) {
   emit_trampolines();
   env_.helpers = &source_.helpers();
   env_.epilogue = epilogue_;
@@ -48,6 +55,10 @@ JitEngine::JitEngine(const BlockSource& source, size_t code_cache_bytes)
     return uint32_t(tokens_.size() - 1);
   };
   tokens_.push_back({0, 0});
+  env_.count_heat = options_.tier == Tier::kAuto;
+  if (options_.tier != Tier::kTemplate) {
+    llvm_ = std::make_unique<llvm_tier::LlvmCompiler>(options_.llvm_opt_level);
+  }
 }
 
 JitEngine::~JitEngine() = default;
@@ -99,6 +110,10 @@ void JitEngine::clear_jump_cache() {
 }
 
 void JitEngine::flush() {
+  for (auto& [job, block] : installed_) dropped_jobs_.push_back(job);
+  installed_.clear();
+  for (auto& [job, pending] : pending_) dropped_jobs_.push_back(job);  // its result is discarded
+  pending_.clear();
   clear_jump_cache();
   cache_.clear();
   single_cache_.clear();
@@ -112,26 +127,30 @@ void JitEngine::flush() {
 
 void JitEngine::invalidate(uint64_t start, uint64_t len) {
   clear_jump_cache();
-  cache_.invalidate(start, len, [this](JitBlock& b) {
-    unlink_incoming(b);
-    unindex_code(b);
-  });
+  cache_.invalidate(start, len, [this](JitBlock& b) { drop_block(b); });
   single_cache_.invalidate(start, len, [this](JitBlock& b) { unindex_code(b); });
+}
+
+void JitEngine::drop_block(JitBlock& block) {
+  unlink_incoming(block);
+  unindex_code(block);
+  if (block.hot == JitBlock::Hot::kQueued) pending_.erase(block.llvm_job);
+  if (block.hot == JitBlock::Hot::kQueued || block.hot == JitBlock::Hot::kInstalled) {
+    installed_.erase(block.llvm_job);
+    dropped_jobs_.push_back(block.llvm_job);
+  }
 }
 
 void JitEngine::invalidate_pc_range(uint64_t start, uint64_t len) {
   clear_jump_cache();
-  cache_.invalidate_pc_range(start, len, [this](JitBlock& b) {
-    unlink_incoming(b);
-    unindex_code(b);
-  });
+  cache_.invalidate_pc_range(start, len, [this](JitBlock& b) { drop_block(b); });
   single_cache_.invalidate_pc_range(start, len, [this](JitBlock& b) { unindex_code(b); });
 }
 
-void JitEngine::index_code(JitBlock& block) { code_index_[block.entry] = &block; }
+void JitEngine::index_code(JitBlock& block) { code_index_[block.template_entry] = &block; }
 
 void JitEngine::unindex_code(const JitBlock& block) {
-  auto it = code_index_.find(block.entry);
+  auto it = code_index_.find(block.template_entry);
   if (it != code_index_.end() && it->second == &block) code_index_.erase(it);
 }
 
@@ -164,6 +183,9 @@ std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_
     block->pc = pc;
     block->n_insns = tr.block->n_insns;
     block->size_bytes = tr.block->size_bytes;
+    // Counted down only in the auto tier; blocks that are never cached never reach zero.
+    block->hot_countdown = int32_t(options_.hot_threshold ? options_.hot_threshold : 1);
+    if (llvm_) block->ir_hash = hash_ir(*tr.block);
     const CompileStatus status = compile_block(*tr.block, buffer_, env_, *block);
     if (status == CompileStatus::kOk) {
       if (perf_map_) {
@@ -211,6 +233,15 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
     }
   }
   if (block && block->n_insns <= max_insns) {
+    if (llvm_ && block->hot == JitBlock::Hot::kCold &&
+        (options_.tier == Tier::kLlvm || block->hot_countdown <= 0)) {
+      queue_hot(cpu, *block, where.flags, options_.tier == Tier::kLlvm);
+    } else if (block->hot_countdown <= 0) {
+      // Queued and still compiling: look again after as many entries; otherwise never.
+      block->hot_countdown = block->hot == JitBlock::Hot::kQueued
+                                 ? int32_t(options_.hot_threshold)
+                                 : std::numeric_limits<int32_t>::max();
+    }
     if (env_.jump_cache) jump_cache_[jump_cache_index(cpu.pc)] = {cpu.pc, where.flags, block, 0};
     return block;
   }
@@ -232,7 +263,7 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
   return short_block_.get();
 }
 
-void JitEngine::restore_after_exception(CpuState& cpu) {
+bool JitEngine::restore_after_exception(CpuState& cpu) {
   const auto* host_pc = reinterpret_cast<const uint8_t*>(cpu.fault_host_pc);
   if (host_pc && buffer_.contains(host_pc)) {
     // A host fault in an inline access: its block's fault table names the instruction, and
@@ -249,15 +280,30 @@ void JitEngine::restore_after_exception(CpuState& cpu) {
         }
         cpu.icount = cpu.icount_limit - cpu.fault_host_regs[14] - tokens_[site.token].unretired;
         cpu.pc = tokens_[site.token].pc;
-        return;
+        return false;
       }
     }
     std::abort();  // a host fault in translated code that is not a guest access: a JIT bug
   }
   const uint32_t token = cpu.insn_index;
-  if (token == 0 || token >= tokens_.size()) return;  // raised outside translated code
+  if (token & llvm_tier::kLlvmToken) {
+    // LLVM code stored the count and registers at the token's instruction (see the tokens in
+    // jit/llvm/lower_to_llvm.h).
+    const Region& region = regions_.at(active_region_);
+    const uint32_t k = token & llvm_tier::kTokenInsnMask;
+    cpu.pc = region.insn_pcs.at(k);
+    cpu.icount -= region.n_insns - k;
+    if ((token & llvm_tier::kRestartToken) && cpu.fault_host_pc) {
+      reexecute_insns_ = region.n_insns - k;
+      stats_.llvm_reexecutions++;
+      return true;
+    }
+    return false;
+  }
+  if (token == 0 || token >= tokens_.size()) return false;  // raised outside translated code
   cpu.icount -= tokens_[token].unretired;
   cpu.pc = tokens_[token].pc;
+  return false;
 }
 
 StopInfo JitEngine::run(CpuState& cpu) {
@@ -275,18 +321,27 @@ StopInfo JitEngine::run(CpuState& cpu) {
     env_.jump_cache = jump_cache_.empty() ? nullptr : jump_cache_.data();
     jump_cache_generation_ = memory.mapping_generation();
   }
-  std::jmp_buf exit_jmp;
-  cpu.exit_jmp = &exit_jmp;
-  cpu.insn_index = 0;
-  cpu.fault_host_pc = 0;
-  if (setjmp(exit_jmp)) {
-    memory.leave_inline_access();
-    restore_after_exception(cpu);
+  release_dropped();  // no translated code is running now
+  for (;;) {
+    std::jmp_buf exit_jmp;
+    cpu.exit_jmp = &exit_jmp;
     cpu.insn_index = 0;
     cpu.fault_host_pc = 0;
-    return {StopReason::kException, Cause(cpu.exception_cause), cpu.exception_tval};
+    if (setjmp(exit_jmp)) {
+      memory.leave_inline_access();
+      const bool reexecute = restore_after_exception(cpu);
+      cpu.insn_index = 0;
+      cpu.fault_host_pc = 0;
+      if (reexecute) continue;
+      return {StopReason::kException, Cause(cpu.exception_cause), cpu.exception_tval};
+    }
+    memory.enter_inline_access(cpu);
+    return dispatch(cpu);
   }
-  memory.enter_inline_access(cpu);
+}
+
+StopInfo JitEngine::dispatch(CpuState& cpu) {
+  GuestMemory& memory = *cpu.memory;
   ChainSite* came_from = nullptr;
   for (;;) {
     if (cpu.exit_requests) {
@@ -309,7 +364,9 @@ StopInfo JitEngine::run(CpuState& cpu) {
       clear_jump_cache();
       jump_cache_generation_ = memory.mapping_generation();
     }
-    JitBlock* block = block_for(cpu, cpu.icount_limit - cpu.icount);
+    if (llvm_ && llvm_->has_finished()) install_finished();
+    JitBlock* block = reexecute_insns_ ? reexecution_block(cpu)
+                                       : block_for(cpu, cpu.icount_limit - cpu.icount);
     if (stats_.flushes != flushes_before) came_from = nullptr;  // its site is gone
     if (came_from && block->cacheable && came_from->owner->cacheable && !came_from->linked_to &&
         memory.may_chain(came_from->owner->pc, block->pc)) {

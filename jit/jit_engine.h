@@ -7,6 +7,8 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "exec/block_cache.h"
@@ -18,6 +20,25 @@
 
 namespace rwd::jit {
 
+namespace llvm_tier {
+class LlvmCompiler;
+}
+
+// Which code runs guest blocks.
+enum class Tier {
+  kTemplate,  // template code only (--tier=jit)
+  kLlvm,      // every cached block compiled by LLVM before it first runs (--tier=llvm)
+  kAuto,      // template code, and LLVM code in the background for hot blocks (--tier=auto)
+};
+
+struct JitOptions {
+  size_t code_cache_bytes = size_t{64} << 20;
+  Tier tier = Tier::kTemplate;
+  // Auto tier: entries (or self-loop iterations) after which a block is queued for LLVM.
+  uint32_t hot_threshold = 4000;
+  int llvm_opt_level = 2;
+};
+
 struct JitStats {
   uint64_t blocks_compiled = 0;
   uint64_t guest_insns_compiled = 0;
@@ -26,20 +47,41 @@ struct JitStats {
   uint64_t links = 0;               // direct jumps patched between blocks
   uint64_t flushes = 0;             // whole code-cache flushes (buffer full, fence.i)
   double compile_seconds = 0;       // translate + compile, host time (bookkeeping only)
+  // The LLVM tier (auto and llvm).
+  uint64_t llvm_queued = 0;      // blocks submitted for LLVM compilation
+  uint64_t llvm_installed = 0;   // blocks whose LLVM code was swapped in
+  uint64_t llvm_discarded = 0;   // results for blocks dropped (invalidated, flushed) meanwhile
+  uint64_t llvm_failed = 0;      // blocks LLVM could not compile (they keep template code)
+  uint64_t llvm_reexecutions = 0;  // host faults in LLVM code replayed by the template tier
+  uint64_t llvm_guest_insns = 0;   // guest instructions retired in LLVM code
+  double llvm_compile_seconds = 0;      // background thread time, host time
+  double llvm_max_compile_seconds = 0;  // the slowest single block
+  double llvm_latency_seconds = 0;      // sum over installed blocks: queued -> swapped in
 };
+
+// "jit" (template), "llvm" or "auto"; false for anything else.
+bool parse_tier(const std::string& name, Tier* tier);
+// The --stats text for an engine that retired `retired` instructions (lines without prefix).
+std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired);
 
 class JitEngine final : public ExecutionEngine {
  public:
   static constexpr size_t kDefaultCodeCacheBytes = size_t{64} << 20;
 
   explicit JitEngine(const BlockSource& source, size_t code_cache_bytes = kDefaultCodeCacheBytes);
+  JitEngine(const BlockSource& source, const JitOptions& options);
   ~JitEngine() override;
 
   StopInfo run(CpuState& cpu) override;
   void invalidate(uint64_t start, uint64_t len) override;
   void invalidate_pc_range(uint64_t start, uint64_t len) override;
 
-  const JitStats& stats() const { return stats_; }
+  const JitStats& stats() const;
+  Tier tier() const { return options_.tier; }
+  // Tests: the LLVM compiler (null for the template tier), to pause its thread.
+  llvm_tier::LlvmCompiler* llvm_compiler() { return llvm_.get(); }
+  // Waits until every queued LLVM compile is finished and swaps the results in (tests).
+  void drain_llvm();
   void set_dump_ir(bool on) { dump_ir_ = on; }
   // Describe every compiled block to Linux perf ("START SIZE guest:PC" lines, the format of
   // /tmp/perf-PID.map), so profiles of translated code name the guest code they ran.
@@ -55,7 +97,23 @@ class JitEngine final : public ExecutionEngine {
                                     uint32_t flags);
   void link(ChainSite& site, JitBlock& target);
   void unlink_incoming(JitBlock& block);
-  void restore_after_exception(CpuState& cpu);
+  // Returns true when the exception is to be re-executed by template code (a host fault in
+  // LLVM code, whose state was restored to a restart point), false when it is final.
+  bool restore_after_exception(CpuState& cpu);
+  StopInfo dispatch(CpuState& cpu);
+  void drop_block(JitBlock& block);
+
+  // ---- The LLVM tier (jit_engine_hot.cpp) ----
+  struct Region {  // what a fault in a block's LLVM code needs to know
+    uint64_t pc;
+    uint32_t n_insns;
+    std::vector<uint64_t> insn_pcs;
+  };
+  void queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait);
+  void install_finished();
+  void install(JitBlock& block, const void* code, uint32_t flags);
+  void release_dropped();
+  JitBlock* reexecution_block(CpuState& cpu);
   void index_code(JitBlock& block);
   void unindex_code(const JitBlock& block);
 
@@ -77,7 +135,22 @@ class JitEngine final : public ExecutionEngine {
   std::map<const uint8_t*, JitBlock*> code_index_;  // block entry -> block, for host faults
   CompileEnv env_;
   const GuestMemory* env_memory_ = nullptr;  // the memory env_ was set up for
-  JitStats stats_;
+  mutable JitStats stats_;
+  JitOptions options_;
+  std::unique_ptr<llvm_tier::LlvmCompiler> llvm_;
+  uint64_t next_job_ = 1;
+  struct Pending {
+    JitBlock* block;
+    uint32_t flags;
+    double queued_at;
+  };
+  std::unordered_map<uint64_t, Pending> pending_;    // job -> block waiting for its code
+  std::unordered_map<uint64_t, Region> regions_;     // job -> block facts, queued or installed
+  std::unordered_map<uint64_t, JitBlock*> installed_;  // job -> block running its code
+  std::vector<uint64_t> dropped_jobs_;  // code to free once no translated code is running
+  uint64_t active_region_ = 0;          // set by LLVM code on entry: the job it came from
+  uint64_t llvm_insns_ = 0;             // added to by LLVM code
+  uint32_t reexecute_insns_ = 0;        // > 0: run this many instructions as template code
   bool dump_ir_ = false;
   std::FILE* perf_map_ = nullptr;
 };

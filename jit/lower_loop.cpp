@@ -89,6 +89,13 @@ void Compiler::emit_loop_back() {
   for (const LoopGlobal* g : misplaced) mov(Reg64(g->reg), home(g->temp));
   sub(kBudgetReg, int32_t(block_.n_insns));
   jb(loop_budget_exit_, T_NEAR);
+  if (env_.count_heat) {
+    // A loop entered once can run for long: its iterations count as entries, and reaching
+    // zero leaves like running out of budget, so the dispatcher can swap in LLVM code.
+    mov(rax, reinterpret_cast<uint64_t>(&out_.hot_countdown));
+    sub(dword[rax], 1);
+    jz(loop_budget_exit_, T_NEAR);
+  }
   jmp(loop_head_, T_NEAR);
   loop_back_emitted_ = true;
 }

@@ -20,7 +20,7 @@ include_guard(GLOBAL)
 
 include(GoogleTest)
 
-set(REWIND_TEST_TIERS "interp;jit" CACHE STRING
+set(REWIND_TEST_TIERS "interp;jit;llvm;auto" CACHE STRING
     "Execution tiers (rewind --tier=...) that guest, diff and real tests run under")
 set(REWIND_TEST_EMULATOR "" CACHE STRING
     "Override the emulator command under test (default: the rewind target, or qemu-riscv64 if it is not built)")

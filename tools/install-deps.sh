@@ -23,6 +23,7 @@ packages=(
   cpio e2fsprogs
   # tests/system/gdb_session.py and the kernel gdb test: a real gdb that speaks RISC-V
   gdb-multiarch
+  llvm-19-dev  # jit/llvm: the hot tier (ORC LLJIT)
   lldb-19  # tests/system/lldb_session.py: LLDB against the stub (forward; lldb-19 has no reverse)
 )
 export DEBIAN_FRONTEND=noninteractive

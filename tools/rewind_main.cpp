@@ -23,8 +23,20 @@
 
 namespace {
 
+const std::vector<std::string> kTiers = {"interp", "jit", "llvm", "auto"};
+constexpr const char* kTierHelp =
+    "Execution tier: interp (reference interpreter), jit (template JIT), llvm (every block "
+    "compiled by LLVM first, for testing) or auto (template JIT plus LLVM for hot code; the "
+    "default)";
+
+constexpr const char* kHotThresholdHelp =
+    "Auto tier: block entries (or loop iterations) after which a block is compiled by LLVM";
+constexpr const char* kOptLevelHelp = "LLVM optimisation level for the llvm and auto tiers (0-3)";
+
 struct UserCommand {
-  std::string tier = "jit";
+  std::string tier = "auto";
+  uint32_t hot_threshold = rwd::jit::JitOptions{}.hot_threshold;
+  int llvm_opt_level = rwd::jit::JitOptions{}.llvm_opt_level;
   size_t code_cache_mib = 64;
   std::string prefix = "/usr/riscv64-linux-gnu";
   bool stats = false;
@@ -80,7 +92,12 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
                  s.blocks_executed);
     }
   } else {
-    jit::JitEngine engine(translator, opts.code_cache_mib << 20);
+    jit::JitOptions jit_options;
+    jit_options.code_cache_bytes = opts.code_cache_mib << 20;
+    jit::parse_tier(opts.tier, &jit_options.tier);  // CLI11 checked the name
+    jit_options.hot_threshold = opts.hot_threshold;
+    jit_options.llvm_opt_level = opts.llvm_opt_level;
+    jit::JitEngine engine(translator, jit_options);
     engine.set_dump_ir(opts.dump_ir);
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> perf_map(nullptr, &std::fclose);
     if (opts.perf_map) {
@@ -89,15 +106,12 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
     }
     result = process->run(engine);
     if (opts.stats) {
-      const jit::JitStats& s = engine.stats();
-      fmt::print(process->diagnostics(),
-                 "rewind: {} guest instructions retired; jit: {} blocks ({} instructions) "
-                 "compiled into {} bytes in {:.3f} s ({:.2f} us/insn), {} dispatcher entries, "
-                 "{} links, {} flushes\n",
-                 process->cpu().icount, s.blocks_compiled, s.guest_insns_compiled, s.host_bytes,
-                 s.compile_seconds,
-                 s.guest_insns_compiled ? 1e6 * s.compile_seconds / s.guest_insns_compiled : 0.0,
-                 s.dispatcher_entries, s.links, s.flushes);
+      std::string text = jit::describe_stats(engine.stats(), engine.tier(), process->cpu().icount);
+      for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 9) {
+        text.replace(at, 1, "\nrewind: ");
+      }
+      fmt::print(process->diagnostics(), "rewind: {} guest instructions retired; {}\n",
+                 process->cpu().icount, text);
     }
   }
   exit_like_guest(result);
@@ -139,8 +153,11 @@ int main(int argc, char** argv) {
 
   UserCommand user;
   CLI::App* user_cmd = app.add_subcommand("user", "Run a riscv64 Linux program (user mode)");
-  user_cmd->add_option("--tier", user.tier, "Execution tier: interp (reference) or jit (default)")
-      ->check(CLI::IsMember({"interp", "jit"}));
+  user_cmd->add_option("--tier", user.tier, kTierHelp)->check(CLI::IsMember(kTiers));
+  user_cmd->add_option("--hot-threshold", user.hot_threshold, kHotThresholdHelp)
+      ->check(CLI::Range(1u, 1u << 30));
+  user_cmd->add_option("--llvm-opt-level", user.llvm_opt_level, kOptLevelHelp)
+      ->check(CLI::Range(0, 3));
   user_cmd->add_option("--code-cache-mib", user.code_cache_mib, "JIT code cache size in MiB")
       ->check(CLI::Range(1, 4096));
   user_cmd->add_option("-L", user.prefix, "Prefix for the ELF interpreter and libraries");
@@ -162,8 +179,10 @@ int main(int argc, char** argv) {
   };
 
   auto add_tier_options = [](CLI::App& cmd, rwd::run::RunOptions& run) {
-    cmd.add_option("--tier", run.tier, "Execution tier: interp (reference) or jit (default)")
-        ->check(CLI::IsMember({"interp", "jit"}));
+    cmd.add_option("--tier", run.tier, kTierHelp)->check(CLI::IsMember(kTiers));
+    cmd.add_option("--hot-threshold", run.hot_threshold, kHotThresholdHelp)
+        ->check(CLI::Range(1u, 1u << 30));
+    cmd.add_option("--llvm-opt-level", run.llvm_opt_level, kOptLevelHelp)->check(CLI::Range(0, 3));
     cmd.add_option("--code-cache-mib", run.code_cache_mib, "JIT code cache size in MiB")
         ->check(CLI::Range(1, 4096));
     cmd.add_flag("--stats", run.stats, "Print how the run ended and execution counts");

@@ -42,7 +42,8 @@ int record_machine(const RecordOptions& options) {
   StdoutConsole console;
   auto machine = system::Machine::create(config, recorder, console, &error);
   if (!machine) return fail();
-  Tier tier(options.run.tier, options.run.code_cache_mib);
+  Tier tier(options.run.tier, options.run.code_cache_mib, options.run.hot_threshold,
+            options.run.llvm_opt_level);
   machine->hart().mmu().set_measure_time(options.run.stats);
   RawTerminal terminal(STDIN_FILENO);
   LiveMachineHost live(recorder, *machine, terminal, console, false);

@@ -101,7 +101,7 @@ int run_machine(const RunOptions& options) {
     fmt::print(stderr, "rewind: {}\n", error);
     return 1;
   }
-  Tier tier(options.tier, options.code_cache_mib);
+  Tier tier(options.tier, options.code_cache_mib, options.hot_threshold, options.llvm_opt_level);
   if (loaded && !restore_snapshot(*loaded, *machine, tier.engine(), &error)) {
     fmt::print(stderr, "rewind: {}\n", error);
     return 1;

@@ -2,6 +2,8 @@
 // console on stdio; recording every host input to a trace, or replaying one.
 #pragma once
 
+#include "jit/jit_engine.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,7 +16,9 @@ namespace rwd::run {
 
 struct RunOptions {
   machine::MachineConfig config;
-  std::string tier = "jit";
+  std::string tier = "auto";
+  uint32_t hot_threshold = jit::JitOptions{}.hot_threshold;
+  int llvm_opt_level = jit::JitOptions{}.llvm_opt_level;
   size_t code_cache_mib = 64;
   bool stats = false;
   // --save-at ICOUNT FILE: a snapshot when exactly ICOUNT instructions have retired.

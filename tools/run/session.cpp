@@ -23,13 +23,19 @@ void write_stdout(std::string_view text) {
   }
 }
 
-Tier::Tier(const std::string& name, size_t code_cache_mib) {
+Tier::Tier(const std::string& name, size_t code_cache_mib, uint32_t hot_threshold,
+           int llvm_opt_level) {
   if (name == "interp") {
     auto e = std::make_unique<Interpreter>(translator_);
     interpreter_ = e.get();
     engine_ = std::move(e);
   } else {
-    auto e = std::make_unique<jit::JitEngine>(translator_, code_cache_mib << 20);
+    jit::JitOptions options;
+    options.code_cache_bytes = code_cache_mib << 20;
+    jit::parse_tier(name, &options.tier);  // the option parser checked the name
+    options.hot_threshold = hot_threshold;
+    options.llvm_opt_level = llvm_opt_level;
+    auto e = std::make_unique<jit::JitEngine>(translator_, options);
     jit_ = e.get();
     engine_ = std::move(e);
   }
@@ -46,12 +52,12 @@ void Tier::print_stats(system::Machine& machine, const system::MachineExit& exit
              seconds, m.slow_loads, m.slow_stores, m.page_walks, m.device_accesses, m.tlb_flushes,
              m.slow_path_seconds);
   if (jit_) {
-    const jit::JitStats& s = jit_->stats();
-    fmt::print(stderr,
-               "rewind: jit: {} blocks ({} instructions) in {:.3f} s, {} dispatcher entries, "
-               "{} links, {} flushes\n",
-               s.blocks_compiled, s.guest_insns_compiled, s.compile_seconds, s.dispatcher_entries,
-               s.links, s.flushes);
+    std::string text = jit::describe_stats(jit_->stats(), jit_->tier(),
+                                           machine.hart().cpu().icount);
+    for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 9) {
+      text.replace(at, 1, "\nrewind: ");
+    }
+    fmt::print(stderr, "rewind: {}\n", text);
   }
   if (interpreter_) {
     const InterpreterStats& s = interpreter_->stats();

@@ -33,10 +33,10 @@ class StdoutConsole final : public dev::ByteSink {
 
 void write_stdout(std::string_view text);
 
-// The execution tier chosen by --tier ("interp" or "jit").
+// The execution tier chosen by --tier ("interp", "jit", "llvm" or "auto").
 class Tier {
  public:
-  Tier(const std::string& name, size_t code_cache_mib);
+  Tier(const std::string& name, size_t code_cache_mib, uint32_t hot_threshold, int llvm_opt_level);
   ExecutionEngine& engine() { return *engine_; }
   // The --stats lines for the tier and the machine.
   void print_stats(system::Machine& machine, const system::MachineExit& exit,

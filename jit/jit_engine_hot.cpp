@@ -1,0 +1,185 @@
+// The JIT engine's LLVM tier: queueing hot blocks, swapping finished code in at block
+// boundaries, and re-executing from a restart point after a host fault in LLVM code.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <thread>
+
+#include "cpu/guest_memory.h"
+#include "jit/jit_engine.h"
+#include "jit/llvm/llvm_compiler.h"
+#include "jit/llvm_entry.h"
+
+namespace rwd::jit {
+
+namespace {
+
+double host_seconds() {  // statistics only, never guest-visible
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+uint64_t hash_ir(const ir::Block& block) {
+  // FNV-1a over the fields that define the block's meaning (not over padding).
+  uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 0x100000001b3ull;
+    }
+  };
+  mix(block.pc);
+  mix(block.n_insns);
+  mix(block.size_bytes);
+  mix(block.flags);
+  for (const ir::Temp& t : block.temps) mix((uint64_t(t.kind) << 8 | uint64_t(t.type)) ^ uint64_t(t.value) << 16);
+  for (const ir::Op& op : block.ops) {
+    mix(uint64_t(op.opc) | uint64_t(op.type) << 8 | uint64_t(op.cond) << 16 |
+        uint64_t(op.memop) << 24 | uint64_t(op.nout) << 32 | uint64_t(op.nin) << 40);
+    for (int i = 0; i < op.nout + op.nin; ++i) mix(op.args[i]);
+    mix(uint64_t(op.imm));
+  }
+  return h;
+}
+
+const JitStats& JitEngine::stats() const {
+  if (llvm_) {
+    const llvm_tier::CompilerStats c = llvm_->stats();
+    stats_.llvm_compile_seconds = c.seconds;
+    stats_.llvm_max_compile_seconds = c.max_seconds;
+    stats_.llvm_guest_insns = llvm_insns_;
+  }
+  return stats_;
+}
+
+void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait) {
+  // The IR again, from the same guest bytes: a block is only kept while its code is unchanged.
+  // Its hash must match the one the template code was compiled from, or the two tiers would
+  // run different code (stores to code pages take effect at the next fence.i).
+  TranslateResult tr = source_.translate(*cpu.memory, block.pc, block.n_insns, flags);
+  if (!tr.block || hash_ir(*tr.block) != block.ir_hash) {
+    block.hot = JitBlock::Hot::kFailed;
+    block.hot_countdown = std::numeric_limits<int32_t>::max();
+    stats_.llvm_failed++;
+    return;
+  }
+  llvm_tier::CompileJob job;
+  job.id = next_job_++;
+  job.env.helpers = &source_.helpers();
+  job.env.linear_memory = env_.linear_memory;
+  job.env.linear_limit = env_.linear_memory ? uint64_t{1} << env_.linear_bits : 0;
+  job.env.tlb = env_.tlb;
+  job.env.load_fn = env_.load_fn;
+  job.env.store_fn = env_.store_fn;
+  job.env.active_region = &active_region_;
+  job.env.region_tag = job.id;
+  job.env.insn_counter = &llvm_insns_;
+  regions_[job.id] = Region{block.pc, block.n_insns, tr.block->insn_pcs};
+  job.block = std::move(*tr.block);
+  block.llvm_job = job.id;
+  block.hot = JitBlock::Hot::kQueued;
+  stats_.llvm_queued++;
+  const double now = host_seconds();
+  pending_[job.id] = Pending{&block, flags, now};
+  if (wait) {
+    llvm_tier::CompileResult result = llvm_->compile_now(std::move(job));
+    pending_.erase(result.id);
+    if (!result.code) {
+      block.hot = JitBlock::Hot::kFailed;
+      stats_.llvm_failed++;
+      regions_.erase(result.id);
+      return;
+    }
+    install(block, result.code, flags);
+    stats_.llvm_latency_seconds += host_seconds() - now;
+    return;
+  }
+  block.hot_countdown = int32_t(options_.hot_threshold);  // look again for the finished code
+  llvm_->submit(std::move(job));
+}
+
+void JitEngine::install_finished() {
+  for (llvm_tier::CompileResult& result : llvm_->take_finished()) {
+    auto it = pending_.find(result.id);
+    if (it == pending_.end()) {
+      // Its block was invalidated or flushed while LLVM worked on it.
+      stats_.llvm_discarded++;
+      dropped_jobs_.push_back(result.id);
+      continue;
+    }
+    const Pending pending = it->second;
+    pending_.erase(it);
+    JitBlock& block = *pending.block;
+    if (!result.code) {
+      block.hot = JitBlock::Hot::kFailed;
+      block.hot_countdown = std::numeric_limits<int32_t>::max();
+      stats_.llvm_failed++;
+      regions_.erase(result.id);
+      continue;
+    }
+    install(block, result.code, pending.flags);
+    stats_.llvm_latency_seconds += host_seconds() - pending.queued_at;
+  }
+}
+
+void JitEngine::install(JitBlock& block, const void* code, uint32_t flags) {
+  const uint8_t* stub = emit_llvm_entry(buffer_, env_, code, flags);
+  if (!stub) {
+    // No room for the stub: the block keeps its template code until the next flush.
+    block.hot = JitBlock::Hot::kFailed;
+    block.hot_countdown = std::numeric_limits<int32_t>::max();
+    dropped_jobs_.push_back(block.llvm_job);
+    return;
+  }
+  block.entry = stub;
+  block.hot = JitBlock::Hot::kInstalled;
+  block.hot_countdown = std::numeric_limits<int32_t>::max();
+  installed_[block.llvm_job] = &block;
+  // Jumps already chained to the template code now go to the stub. Lookups (the block cache's
+  // table, the jump cache) go through JitBlock::entry and see it at once.
+  for (ChainSite* site : block.incoming) {
+    if (site->linked_to != &block) continue;
+    const int32_t rel = int32_t(stub - (site->rel32 + 4));
+    std::memcpy(site->rel32, &rel, 4);
+  }
+  stats_.llvm_installed++;
+}
+
+void JitEngine::release_dropped() {
+  for (uint64_t job : dropped_jobs_) {
+    llvm_->release(job);
+    regions_.erase(job);
+  }
+  dropped_jobs_.clear();
+}
+
+JitBlock* JitEngine::reexecution_block(CpuState& cpu) {
+  // From the restart point to the end of the LLVM block, as template code (never cached), so
+  // the host fault happens again there and is mapped to its precise instruction.
+  const uint64_t budget = cpu.icount_limit - cpu.icount;
+  const auto n = uint32_t(std::min<uint64_t>(reexecute_insns_, budget));
+  reexecute_insns_ = 0;
+  const CodeLocation where = cpu.memory->locate_code(cpu);
+  if (short_block_) unindex_code(*short_block_);
+  short_block_ = compile(cpu, cpu.pc, n, where.flags);
+  short_block_->cacheable = false;
+  index_code(*short_block_);
+  return short_block_.get();
+}
+
+void JitEngine::drain_llvm() {
+  if (!llvm_) return;
+  while (llvm_->in_flight() > 0) {
+    if (llvm_->has_finished()) {
+      install_finished();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  install_finished();
+}
+
+}  // namespace rwd::jit

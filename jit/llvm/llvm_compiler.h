@@ -1,0 +1,88 @@
+// Compiles IR blocks with LLVM (ORC LLJIT, Debian's llvm-19) on a background thread. The
+// thread owns every LLVM object: requests go in through a queue, finished code comes out
+// through another, and the caller never waits unless it asks to (compile_now).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ir/ir.h"
+#include "jit/llvm/lower_to_llvm.h"
+
+namespace rwd::jit::llvm_tier {
+
+struct CompileJob {
+  uint64_t id = 0;
+  ir::Block block;
+  LoweringEnv env;
+};
+
+struct CompileResult {
+  uint64_t id = 0;
+  void* code = nullptr;  // uint32_t fn(CpuState*, uint8_t*), or null on failure
+  std::string error;
+  double seconds = 0;  // lowering + optimisation + code generation, host time
+};
+
+struct CompilerStats {
+  uint64_t compiled = 0;
+  uint64_t failed = 0;
+  uint64_t released = 0;
+  double seconds = 0;       // total compile time on the background thread
+  double max_seconds = 0;   // the slowest single compile
+};
+
+class LlvmCompiler {
+ public:
+  // opt_level: 0-3, the LLVM pipeline for both IR optimisation and code generation.
+  explicit LlvmCompiler(int opt_level = 2);
+  ~LlvmCompiler();
+  LlvmCompiler(const LlvmCompiler&) = delete;
+  LlvmCompiler& operator=(const LlvmCompiler&) = delete;
+
+  // Queues a job for the background thread.
+  void submit(CompileJob job);
+  // Compiles `job` ahead of everything queued and waits for it.
+  CompileResult compile_now(CompileJob job);
+  // Finished background jobs since the last call, in completion order.
+  std::vector<CompileResult> take_finished();
+  // Frees the code of a finished job. The caller guarantees nothing runs it any more.
+  void release(uint64_t id);
+  // Whether take_finished has something: one atomic load, for the dispatcher's every pass.
+  bool has_finished() const { return finished_ready_.load(std::memory_order_acquire); }
+  // Jobs submitted and not yet returned by take_finished.
+  size_t in_flight() const;
+  CompilerStats stats() const;
+
+  // Tests: while paused the thread starts no new job, so requests stay in flight.
+  void set_paused(bool paused);
+
+ private:
+  struct Impl;
+  void worker();
+
+  std::unique_ptr<Impl> impl_;  // the LLVM objects, used only by the worker thread
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable urgent_done_;
+  std::deque<CompileJob> queue_;
+  std::unique_ptr<CompileJob> urgent_;
+  std::unique_ptr<CompileResult> urgent_result_;
+  std::vector<CompileResult> finished_;
+  std::atomic<bool> finished_ready_{false};
+  std::vector<uint64_t> to_release_;
+  size_t in_flight_ = 0;
+  bool paused_ = false;
+  bool stop_ = false;
+  CompilerStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace rwd::jit::llvm_tier

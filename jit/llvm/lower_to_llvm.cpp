@@ -1,0 +1,345 @@
+// IR block -> LLVM IR function. Control flow, exits, calls and state syncs live here; op
+// templates for arithmetic and guest memory are in lower_ops.cpp.
+#include "jit/llvm/lower_to_llvm.h"
+
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "jit/llvm/lowerer.h"
+
+namespace rwd::jit::llvm_tier {
+
+using ir::Opcode;
+
+Lowerer::Lowerer(const ir::Block& block, const LoweringEnv& env, llvm::LLVMContext& context,
+                 llvm::Module& module)
+    : block_(block), env_(env), ctx_(context), module_(module), irb_(context) {}
+
+llvm::Type* Lowerer::type_of(ir::ValType t) const {
+  return t == ir::ValType::kI32 ? llvm::Type::getInt32Ty(ctx_) : llvm::Type::getInt64Ty(ctx_);
+}
+
+llvm::Value* Lowerer::fit(llvm::Value* v, llvm::Type* to) {
+  if (v->getType() == to) return v;
+  const unsigned from_bits = v->getType()->getIntegerBitWidth();
+  return from_bits > to->getIntegerBitWidth() ? irb_.CreateTrunc(v, to) : irb_.CreateZExt(v, to);
+}
+
+llvm::Value* Lowerer::cpu_field(int64_t offset) {
+  return irb_.CreateConstInBoundsGEP1_64(irb_.getInt8Ty(), cpu_, uint64_t(offset));
+}
+
+llvm::Value* Lowerer::get(ir::TempId t) {
+  const ir::Temp& temp = block_.temps[t];
+  llvm::Type* ty = type_of(temp.type);
+  if (temp.kind == ir::TempKind::kConst) return llvm::ConstantInt::get(ty, uint64_t(temp.value));
+  return irb_.CreateLoad(ty, slots_[t]);
+}
+
+void Lowerer::put(ir::TempId t, llvm::Value* v) {
+  const ir::Temp& temp = block_.temps[t];
+  irb_.CreateStore(fit(v, type_of(temp.type)), slots_[t]);
+  if (temp.kind == ir::TempKind::kGlobal) written_so_far_[t] = true;
+}
+
+void Lowerer::store_globals() {
+  // After the first pass through a self-loop every global the block writes may be changed.
+  for (ir::TempId t = 0; t < block_.temps.size(); ++t) {
+    const ir::Temp& temp = block_.temps[t];
+    if (temp.kind != ir::TempKind::kGlobal || !slots_[t]) continue;
+    if (!(self_loop_ ? written_anywhere_[t] : written_so_far_[t])) continue;
+    // Volatile: a host fault may read these through the signal handler, which LLVM cannot see.
+    irb_.CreateStore(irb_.CreateLoad(type_of(temp.type), slots_[t]), cpu_field(temp.value), true);
+  }
+}
+
+void Lowerer::reload_globals() {
+  for (ir::TempId t = 0; t < block_.temps.size(); ++t) {
+    const ir::Temp& temp = block_.temps[t];
+    if (temp.kind != ir::TempKind::kGlobal || !slots_[t]) continue;
+    irb_.CreateStore(irb_.CreateLoad(type_of(temp.type), cpu_field(temp.value)), slots_[t]);
+  }
+}
+
+void Lowerer::store_icount(llvm::Value* icount) {
+  irb_.CreateStore(icount ? icount : irb_.CreateLoad(irb_.getInt64Ty(), icount_),
+                   cpu_field(offsetof(CpuState, icount)), true);
+}
+
+void Lowerer::sync(uint32_t token) {
+  store_globals();
+  store_icount();
+  irb_.CreateStore(irb_.getInt32(token), cpu_field(offsetof(CpuState, insn_index)), true);
+}
+
+void Lowerer::sync_precise() { sync(kLlvmToken | insn_); }
+
+void Lowerer::count_insns(int64_t delta) {
+  if (!env_.insn_counter || delta == 0) return;
+  llvm::Value* counter = irb_.CreateIntToPtr(
+      irb_.getInt64(reinterpret_cast<uint64_t>(env_.insn_counter)), irb_.getPtrTy());
+  irb_.CreateStore(irb_.CreateAdd(irb_.CreateLoad(irb_.getInt64Ty(), counter),
+                                  irb_.getInt64(uint64_t(delta))),
+                   counter);
+}
+
+void Lowerer::start_dead_block() {
+  irb_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+}
+
+void Lowerer::emit_exit(ExitKind kind, llvm::Value* pc) {
+  store_globals();
+  llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
+  const uint32_t after = block_.n_insns - 1 - insn_;  // a side exit gives these back
+  if (after) icount = irb_.CreateSub(icount, irb_.getInt64(after));
+  count_insns(-int64_t(after));
+  store_icount(icount);
+  irb_.CreateStore(pc, cpu_field(offsetof(CpuState, pc)));
+  irb_.CreateRet(irb_.getInt32(kind));
+  start_dead_block();
+}
+
+void Lowerer::lower_exit(const ir::Op& op) {
+  if (op.opc == Opcode::k_goto_tb && uint64_t(op.imm) == block_.pc) {
+    // Back to the block's own start: loop inside the function, through the budget check.
+    const uint32_t after = block_.n_insns - 1 - insn_;
+    if (after) {
+      llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
+      irb_.CreateStore(irb_.CreateSub(icount, irb_.getInt64(after)), icount_);
+      count_insns(-int64_t(after));
+    }
+    irb_.CreateBr(head_);
+    start_dead_block();
+    return;
+  }
+  switch (op.opc) {
+    case Opcode::k_goto_tb: emit_exit(kExitChain, irb_.getInt64(uint64_t(op.imm))); break;
+    case Opcode::k_goto_ptr: emit_exit(kExitChain, fit(get(op.in(0)), irb_.getInt64Ty())); break;
+    default: emit_exit(kExitToDispatcher, irb_.getInt64(uint64_t(op.imm))); break;
+  }
+}
+
+void Lowerer::lower_call(const ir::Op& op) {
+  const ir::HelperInfo& h = env_.helpers->get(ir::HelperId(op.imm));
+  if (h.flags & (ir::HF_CAN_RAISE | ir::HF_READS_GLOBALS | ir::HF_WRITES_GLOBALS)) {
+    store_globals();
+  }
+  store_icount();
+  if (h.flags & ir::HF_CAN_RAISE) {
+    irb_.CreateStore(irb_.getInt32(kLlvmToken | insn_), cpu_field(offsetof(CpuState, insn_index)),
+                     true);
+  }
+  std::vector<llvm::Type*> params(size_t(op.nin) + 1, irb_.getInt64Ty());
+  params[0] = irb_.getPtrTy();
+  auto* fn_type = llvm::FunctionType::get(irb_.getInt64Ty(), params, false);
+  std::vector<llvm::Value*> args{cpu_};
+  for (int i = 0; i < op.nin; ++i) args.push_back(fit(get(op.in(i)), irb_.getInt64Ty()));
+  llvm::Value* callee = irb_.CreateIntToPtr(irb_.getInt64(reinterpret_cast<uint64_t>(h.fn)),
+                                            irb_.getPtrTy());
+  llvm::CallInst* result = irb_.CreateCall(fn_type, callee, args);
+  if (h.flags & ir::HF_NO_RETURN) {
+    result->setDoesNotReturn();
+    irb_.CreateUnreachable();
+    start_dead_block();
+    return;
+  }
+  if (h.flags & ir::HF_WRITES_GLOBALS) reload_globals();
+  if (op.nout) put(op.out(), result);
+}
+
+void Lowerer::lower_env(const ir::Op& op) {
+  const unsigned bytes = mem_op_bytes(op.memop);
+  constexpr int64_t kIcount = offsetof(CpuState, icount);
+  if (op.imm == kIcount && bytes == 8) {
+    // The count lives in the function while it runs.
+    if (op.opc == Opcode::k_ld_env) {
+      put(op.out(), irb_.CreateLoad(irb_.getInt64Ty(), icount_));
+    } else {
+      irb_.CreateStore(fit(get(op.in(0)), irb_.getInt64Ty()), icount_);
+    }
+    return;
+  }
+  const bool touches_icount = op.imm < kIcount + 8 && op.imm + int64_t(bytes) > kIcount;
+  if (touches_icount) store_icount();
+  llvm::Type* mem_type = irb_.getIntNTy(8 * bytes);
+  llvm::Value* at = cpu_field(op.imm);
+  if (op.opc == Opcode::k_ld_env) {
+    llvm::Value* v = irb_.CreateAlignedLoad(mem_type, at, llvm::Align(1));
+    v = (op.memop & kMemSigned) ? irb_.CreateSExt(v, irb_.getInt64Ty())
+                                : irb_.CreateZExt(v, irb_.getInt64Ty());
+    put(op.out(), v);
+  } else {
+    irb_.CreateAlignedStore(fit(get(op.in(0)), mem_type), at, llvm::Align(1));
+    if (touches_icount) {
+      irb_.CreateStore(irb_.CreateLoad(irb_.getInt64Ty(), cpu_field(kIcount)), icount_);
+    }
+  }
+}
+
+void Lowerer::scan() {
+  const size_t n_temps = block_.temps.size();
+  slots_.assign(n_temps, nullptr);
+  written_so_far_.assign(n_temps, false);
+  written_anywhere_.assign(n_temps, false);
+  insn_flags_.assign(block_.n_insns, 0);
+  int insn = -1;
+  for (const ir::Op& op : block_.ops) {
+    const ir::OpDef& def = ir::op_def(op.opc);
+    if (op.opc == Opcode::k_insn_start) ++insn;
+    if (op.opc == Opcode::k_goto_tb && uint64_t(op.imm) == block_.pc) self_loop_ = true;
+    if (insn >= 0 && size_t(insn) < insn_flags_.size()) {
+      if (op.opc == Opcode::k_guest_ld) insn_flags_[insn] |= kAccess;
+      if (op.opc == Opcode::k_guest_st) insn_flags_[insn] |= kAccess | kSideEffect;
+      if (op.opc == Opcode::k_call) insn_flags_[insn] |= kSideEffect;
+    }
+    for (int i = 0; i < op.nout; ++i) {
+      if (block_.temps[op.out(i)].kind == ir::TempKind::kGlobal) written_anywhere_[op.out(i)] = true;
+    }
+    (void)def;
+  }
+  for (uint8_t f : insn_flags_) {
+    any_access_ |= (f & kAccess) != 0;
+    any_side_effect_ |= (f & kSideEffect) != 0;
+  }
+}
+
+void Lowerer::make_slots(llvm::BasicBlock* entry) {
+  llvm::IRBuilder<> at_entry(entry);
+  for (const ir::Op& op : block_.ops) {
+    for (int i = 0; i < op.nout + op.nin; ++i) {
+      const ir::TempId t = op.args[i];
+      const ir::Temp& temp = block_.temps[t];
+      if (temp.kind == ir::TempKind::kConst || slots_[t]) continue;
+      llvm::Type* ty = type_of(temp.type);
+      slots_[t] = at_entry.CreateAlloca(ty);
+      if (temp.kind == ir::TempKind::kGlobal) {
+        llvm::Value* field =
+            at_entry.CreateConstInBoundsGEP1_64(at_entry.getInt8Ty(), cpu_, uint64_t(temp.value));
+        at_entry.CreateStore(at_entry.CreateLoad(ty, field), slots_[t]);
+      } else {
+        at_entry.CreateStore(llvm::ConstantInt::get(ty, 0), slots_[t]);
+      }
+    }
+  }
+  icount_ = at_entry.CreateAlloca(at_entry.getInt64Ty());
+  llvm::Value* field = at_entry.CreateConstInBoundsGEP1_64(at_entry.getInt8Ty(), cpu_,
+                                                           offsetof(CpuState, icount));
+  at_entry.CreateStore(at_entry.CreateLoad(at_entry.getInt64Ty(), field), icount_);
+  if (env_.active_region) {
+    llvm::Value* slot = at_entry.CreateIntToPtr(
+        at_entry.getInt64(reinterpret_cast<uint64_t>(env_.active_region)), at_entry.getPtrTy());
+    at_entry.CreateStore(at_entry.getInt64(env_.region_tag), slot, true);
+  }
+}
+
+void Lowerer::emit_head() {
+  // Count the whole block in on entry, or leave before running it if that would pass the limit
+  // (the dispatcher then runs a block cut to the count), exactly as the template tier does.
+  irb_.SetInsertPoint(head_);
+  llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
+  llvm::Value* limit = irb_.CreateLoad(irb_.getInt64Ty(), cpu_field(offsetof(CpuState, icount_limit)));
+  llvm::Value* fits = irb_.CreateICmpUGE(irb_.CreateSub(limit, icount), irb_.getInt64(block_.n_insns));
+  auto* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
+  auto* over_budget = llvm::BasicBlock::Create(ctx_, "over_budget", fn_);
+  irb_.CreateCondBr(fits, body, over_budget, llvm::MDBuilder(ctx_).createLikelyBranchWeights());
+  irb_.SetInsertPoint(over_budget);
+  store_globals();  // nothing before the first pass; a self-loop's changes after it
+  store_icount(icount);
+  irb_.CreateStore(irb_.getInt64(block_.pc), cpu_field(offsetof(CpuState, pc)));
+  irb_.CreateRet(irb_.getInt32(kExitToDispatcher));
+  irb_.SetInsertPoint(body);
+  irb_.CreateStore(irb_.CreateAdd(icount, irb_.getInt64(block_.n_insns)), icount_);
+  count_insns(block_.n_insns);
+  insn_ = 0;
+  if (env_.linear_memory && any_access_) {
+    sync(kLlvmToken | kRestartToken);
+    restart_pending_ = false;
+  }
+}
+
+bool Lowerer::run(const std::string& name, std::string* error) {
+  scan();
+  auto* fn_type = llvm::FunctionType::get(irb_.getInt32Ty(), {irb_.getPtrTy(), irb_.getPtrTy()},
+                                          false);
+  fn_ = llvm::Function::Create(fn_type, llvm::Function::ExternalLinkage, name, module_);
+  fn_->addFnAttr(llvm::Attribute::NoUnwind);
+  cpu_ = fn_->getArg(0);
+  memory_base_ = fn_->getArg(1);
+  auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+  head_ = llvm::BasicBlock::Create(ctx_, "head", fn_);
+  make_slots(entry);
+  llvm::BranchInst::Create(head_, entry);
+  labels_.clear();
+  for (uint32_t i = 0; i < block_.n_labels; ++i) {
+    labels_.push_back(llvm::BasicBlock::Create(ctx_, "L" + std::to_string(i), fn_));
+  }
+  emit_head();
+  int insn = -1;
+  for (const ir::Op& op : block_.ops) {
+    if (irb_.GetInsertBlock()->getTerminator()) start_dead_block();
+    switch (op.opc) {
+      case Opcode::k_insn_start:
+        if (insn >= 0 && (insn_flags_[insn] & kSideEffect)) restart_pending_ = true;
+        insn_ = uint32_t(++insn);
+        // In linear memory a host fault needs a restart point with no memory change after
+        // it: before a store, and before the first access after a store or call.
+        if (env_.linear_memory && size_t(insn) < insn_flags_.size() &&
+            (insn_flags_[insn] & kAccess) &&
+            (restart_pending_ || (insn_flags_[insn] & kSideEffect))) {
+          sync(kLlvmToken | kRestartToken | insn_);
+          restart_pending_ = false;
+        }
+        break;
+      case Opcode::k_set_label:
+        if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
+        irb_.CreateBr(labels_[op.imm]);
+        irb_.SetInsertPoint(labels_[op.imm]);
+        break;
+      case Opcode::k_br:
+        if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
+        irb_.CreateBr(labels_[op.imm]);
+        break;
+      case Opcode::k_brcond: {
+        if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
+        auto* fall = llvm::BasicBlock::Create(ctx_, "fall", fn_);
+        irb_.CreateCondBr(compare(op.cond, op.in(0), op.in(1), op.type), labels_[op.imm], fall);
+        irb_.SetInsertPoint(fall);
+        break;
+      }
+      case Opcode::k_goto_tb:
+      case Opcode::k_goto_ptr:
+      case Opcode::k_exit: lower_exit(op); break;
+      case Opcode::k_call: lower_call(op); break;
+      case Opcode::k_ld_env:
+      case Opcode::k_st_env: lower_env(op); break;
+      case Opcode::k_guest_ld:
+      case Opcode::k_guest_st: lower_guest_memory(op); break;
+      default:
+        if (!lower_value_op(op)) return fail(error, std::string("op ") + ir::op_def(op.opc).name);
+        break;
+    }
+  }
+  for (llvm::BasicBlock& bb : *fn_) {
+    if (!bb.getTerminator()) llvm::IRBuilder<>(&bb).CreateUnreachable();
+  }
+  std::string problems;
+  llvm::raw_string_ostream out(problems);
+  if (llvm::verifyFunction(*fn_, &out)) return fail(error, "invalid LLVM IR: " + problems);
+  return true;
+}
+
+bool Lowerer::fail(std::string* error, const std::string& what) {
+  if (error) *error = what;
+  return false;
+}
+
+std::unique_ptr<llvm::Module> lower_block(const ir::Block& block, const LoweringEnv& env,
+                                          llvm::LLVMContext& context, const std::string& name,
+                                          std::string* error) {
+  auto module = std::make_unique<llvm::Module>(name, context);
+  Lowerer lowerer(block, env, context, *module);
+  if (!lowerer.run(name, error)) return nullptr;
+  return module;
+}
+
+}  // namespace rwd::jit::llvm_tier

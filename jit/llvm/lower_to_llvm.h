@@ -1,0 +1,66 @@
+// Lowers one IR block to an LLVM IR function, for the hot tier. The function has the shape
+//   uint32_t region(CpuState* cpu, uint8_t* linear_memory_base)
+// and runs the block (looping inside itself when the block jumps back to its own start) until
+// it leaves: it then has stored every guest register it changed, cpu.icount and cpu.pc, and
+// returns an ExitKind. Guest registers and IR locals live in SSA values inside the function;
+// CpuState sees them only at exits, before helpers that read or raise, and at restart points.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ir/helpers.h"
+#include "ir/ir.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace rwd::jit::llvm_tier {
+
+enum ExitKind : uint32_t {
+  kExitChain = 0,         // continue at cpu.pc: the caller may look the next block up itself
+  kExitToDispatcher = 1,  // continue at cpu.pc, but through the dispatcher
+};
+
+// What LLVM code writes to cpu.insn_index before anything that can leave it abnormally. The low
+// bits are the instruction's index k in the block; the engine knows the block (see
+// LoweringEnv::active_region) and so its pc and length.
+//  * A precise token (no kRestartToken bit) is written right before a helper or slow-path call
+//    that may raise: the exception belongs to instruction k, exactly as in the other tiers.
+//  * A restart token names a point where CpuState holds the state at the start of instruction
+//    k and nothing since has changed memory. A host fault inside an inline guest access
+//    (user mode's linear memory) finds one: the engine re-executes from there with the
+//    template tier, which reports the fault precisely. So LLVM code need not store registers
+//    before every load.
+inline constexpr uint32_t kLlvmToken = 0x8000'0000u;
+inline constexpr uint32_t kRestartToken = 0x4000'0000u;
+inline constexpr uint32_t kTokenInsnMask = 0x3fff'ffffu;
+
+struct LoweringEnv {
+  const ir::HelperTable* helpers = nullptr;
+  // User mode: guest address a < linear_limit is at linear_memory_base + a (host faults there
+  // become guest faults); other addresses take the slow path, which always raises.
+  bool linear_memory = false;
+  uint64_t linear_limit = 0;
+  // System mode: accesses probe CpuState::tlb inline and call load_fn/store_fn on a miss.
+  bool tlb = false;
+  const void* load_fn = nullptr;   // uint64_t fn(CpuState*, addr, memop)
+  const void* store_fn = nullptr;  // uint64_t fn(CpuState*, addr, value, memop)
+  // Host address of a uint64_t the code sets to `region_tag` on entry, so a fault can be traced
+  // back to the block whose token it carries.
+  uint64_t* active_region = nullptr;
+  uint64_t region_tag = 0;
+  // Host address of a uint64_t counting the guest instructions retired in LLVM code (statistics).
+  uint64_t* insn_counter = nullptr;
+};
+
+// Builds the function `name` for `block` into a new module of `context`. Returns null with
+// *error set if the block holds something this lowering does not handle.
+std::unique_ptr<llvm::Module> lower_block(const ir::Block& block, const LoweringEnv& env,
+                                          llvm::LLVMContext& context, const std::string& name,
+                                          std::string* error);
+
+}  // namespace rwd::jit::llvm_tier
