@@ -183,8 +183,9 @@ std::unique_ptr<JitBlock> JitEngine::compile(CpuState& cpu, uint64_t pc, uint32_
     block->pc = pc;
     block->n_insns = tr.block->n_insns;
     block->size_bytes = tr.block->size_bytes;
-    // Counted down only in the auto tier; blocks that are never cached never reach zero.
-    block->hot_countdown = int32_t(options_.hot_threshold ? options_.hot_threshold : 1);
+    // Counted down only in the auto tier, and only cached blocks start from the threshold: a
+    // block compiled for one run (cut short, re-execution) must never return to be queued.
+    block->hot_countdown = std::numeric_limits<int32_t>::max();
     if (llvm_) block->ir_hash = hash_ir(*tr.block);
     const CompileStatus status = compile_block(*tr.block, buffer_, env_, *block);
     if (status == CompileStatus::kOk) {
@@ -222,6 +223,7 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
     auto fresh = compile(cpu, cpu.pc, Translator::kMaxBlockInsns, where.flags);
     const uint64_t size = fresh->size_bytes;
     if (memory.cacheable_block(cpu.pc, size)) {
+      fresh->hot_countdown = int32_t(std::max<uint32_t>(options_.hot_threshold, 1));
       block = cache_.insert(cpu.pc, where, size, std::move(fresh));
       index_code(*block);
     } else if (fresh->n_insns <= max_insns) {
@@ -239,7 +241,7 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
     } else if (block->hot_countdown <= 0) {
       // Queued and still compiling: look again after as many entries; otherwise never.
       block->hot_countdown = block->hot == JitBlock::Hot::kQueued
-                                 ? int32_t(options_.hot_threshold)
+                                 ? kHotRecheckEntries
                                  : std::numeric_limits<int32_t>::max();
     }
     if (env_.jump_cache) jump_cache_[jump_cache_index(cpu.pc)] = {cpu.pc, where.flags, block, 0};

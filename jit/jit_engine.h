@@ -104,6 +104,9 @@ class JitEngine final : public ExecutionEngine {
   void drop_block(JitBlock& block);
 
   // ---- The LLVM tier (jit_engine_hot.cpp) ----
+  // A queued block returns to the dispatcher after this many more entries to see whether its
+  // code is ready (more than one: a block must run between two returns).
+  static constexpr int32_t kHotRecheckEntries = 1024;
   struct Region {  // what a fault in a block's LLVM code needs to know
     uint64_t pc;
     uint32_t n_insns;

@@ -97,7 +97,7 @@ void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool w
     stats_.llvm_latency_seconds += host_seconds() - now;
     return;
   }
-  block.hot_countdown = int32_t(options_.hot_threshold);  // look again for the finished code
+  block.hot_countdown = kHotRecheckEntries;  // come back to look for the finished code
   llvm_->submit(std::move(job));
 }
 

@@ -51,7 +51,8 @@ struct LlvmCompiler::Impl {
   int opt_level = 2;
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unique_ptr<llvm::TargetMachine> target;  // for the optimiser's cost model
-  std::map<uint64_t, llvm::orc::ResourceTrackerSP> trackers;
+  struct ModuleCode;
+  std::map<uint64_t, std::shared_ptr<ModuleCode>> modules;  // job -> the module holding its code
 
   explicit Impl(int level) : opt_level(level) {
     std::call_once(native_target_once, [] {
@@ -106,42 +107,65 @@ struct LlvmCompiler::Impl {
     mpm.run(module, mam);
   }
 
-  CompileResult compile(const CompileJob& job) {
+  // Frees the module's code when the last of its functions is released.
+  struct ModuleCode {
+    llvm::orc::ResourceTrackerSP tracker;
+    ~ModuleCode() {
+      if (tracker) llvm::consumeError(tracker->remove());
+    }
+  };
+
+  // Compiles the jobs as one module: code generation and linking have a fixed cost per module
+  // that is larger than a small block's own, so a batch shares it.
+  std::vector<CompileResult> compile(std::vector<CompileJob>& jobs) {
     const auto started = std::chrono::steady_clock::now();
-    CompileResult result;
-    result.id = job.id;
-    const std::string name = "rewind_region_" + std::to_string(job.id);
+    std::vector<CompileResult> results(jobs.size());
     auto context = std::make_unique<llvm::LLVMContext>();
-    std::unique_ptr<llvm::Module> module =
-        lower_block(job.block, job.env, *context, name, &result.error);
-    if (module) {
-      module->setDataLayout(jit->getDataLayout());
-      module->setTargetTriple(jit->getTargetTriple().str());
+    auto module = std::make_unique<llvm::Module>("rewind_regions", *context);
+    module->setDataLayout(jit->getDataLayout());
+    module->setTargetTriple(jit->getTargetTriple().str());
+    std::vector<std::string> names(jobs.size());
+    bool any = false;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      results[i].id = jobs[i].id;
+      names[i] = "rewind_region_" + std::to_string(jobs[i].id);
+      if (lower_block_into(jobs[i].block, jobs[i].env, *module, names[i], &results[i].error)) {
+        any = true;
+      } else {
+        names[i].clear();
+      }
+    }
+    if (any) {
       optimise(*module);
       auto tracker = jit->getMainJITDylib().createResourceTracker();
       llvm::Error added = jit->addIRModule(
           tracker, llvm::orc::ThreadSafeModule(std::move(module), std::move(context)));
       if (added) {
-        result.error = llvm::toString(std::move(added));
-      } else if (auto symbol = jit->lookup(name)) {
-        result.code = symbol->toPtr<void*>();
-        trackers[job.id] = tracker;
+        const std::string error = llvm::toString(std::move(added));
+        for (size_t i = 0; i < jobs.size(); ++i) {
+          if (!names[i].empty()) results[i].error = error;
+        }
       } else {
-        result.error = llvm::toString(symbol.takeError());
-        llvm::consumeError(tracker->remove());
+        auto code = std::make_shared<ModuleCode>();
+        code->tracker = tracker;
+        for (size_t i = 0; i < jobs.size(); ++i) {
+          if (names[i].empty()) continue;
+          if (auto symbol = jit->lookup(names[i])) {
+            results[i].code = symbol->toPtr<void*>();
+            modules[jobs[i].id] = code;
+          } else {
+            results[i].error = llvm::toString(symbol.takeError());
+          }
+        }
       }
     }
-    result.seconds =
+    const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return result;
+    for (CompileResult& r : results) r.seconds = seconds / double(results.size());
+    return results;
   }
 
-  void release(uint64_t id) {
-    auto it = trackers.find(id);
-    if (it == trackers.end()) return;
-    llvm::consumeError(it->second->remove());
-    trackers.erase(it);
-  }
+  void release(uint64_t id) { modules.erase(id); }
 };
 
 LlvmCompiler::LlvmCompiler(int opt_level) : impl_(std::make_unique<Impl>(opt_level)) {
@@ -220,28 +244,34 @@ void LlvmCompiler::worker() {
     if (stop_) return;
     std::vector<uint64_t> releases;
     releases.swap(to_release_);
-    std::unique_ptr<CompileJob> job = std::move(urgent_);
-    const bool is_urgent = job != nullptr;
-    if (!job && !paused_ && !queue_.empty()) {
-      job = std::make_unique<CompileJob>(std::move(queue_.front()));
-      queue_.pop_front();
+    std::vector<CompileJob> jobs;
+    const bool is_urgent = urgent_ != nullptr;
+    if (is_urgent) {
+      jobs.push_back(std::move(*urgent_));
+      urgent_.reset();
+    } else if (!paused_) {
+      while (!queue_.empty() && jobs.size() < kMaxBatch) {
+        jobs.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
     lock.unlock();
     for (uint64_t id : releases) impl_->release(id);
-    CompileResult result;
-    if (job) result = impl_->compile(*job);
+    std::vector<CompileResult> results;
+    if (!jobs.empty()) results = impl_->compile(jobs);
     lock.lock();
     stats_.released += releases.size();
-    if (!job) continue;
-    (result.code ? stats_.compiled : stats_.failed)++;
-    stats_.seconds += result.seconds;
-    stats_.max_seconds = std::max(stats_.max_seconds, result.seconds);
-    if (is_urgent) {
-      urgent_result_ = std::make_unique<CompileResult>(std::move(result));
-      urgent_done_.notify_all();
-    } else {
-      finished_.push_back(std::move(result));
-      finished_ready_.store(true, std::memory_order_release);
+    for (CompileResult& result : results) {
+      (result.code ? stats_.compiled : stats_.failed)++;
+      stats_.seconds += result.seconds;
+      stats_.max_seconds = std::max(stats_.max_seconds, result.seconds * double(results.size()));
+      if (is_urgent) {
+        urgent_result_ = std::make_unique<CompileResult>(std::move(result));
+        urgent_done_.notify_all();
+      } else {
+        finished_.push_back(std::move(result));
+        finished_ready_.store(true, std::memory_order_release);
+      }
     }
   }
 }

@@ -28,7 +28,7 @@ struct CompileResult {
   uint64_t id = 0;
   void* code = nullptr;  // uint32_t fn(CpuState*, uint8_t*), or null on failure
   std::string error;
-  double seconds = 0;  // lowering + optimisation + code generation, host time
+  double seconds = 0;  // its share of its batch's lowering, optimisation and code generation
 };
 
 struct CompilerStats {
@@ -36,7 +36,7 @@ struct CompilerStats {
   uint64_t failed = 0;
   uint64_t released = 0;
   double seconds = 0;       // total compile time on the background thread
-  double max_seconds = 0;   // the slowest single compile
+  double max_seconds = 0;   // the slowest single compile (a whole batch)
 };
 
 class LlvmCompiler {
@@ -67,6 +67,8 @@ class LlvmCompiler {
  private:
   struct Impl;
   void worker();
+  // Queued jobs compiled together as one module (see Impl::compile).
+  static constexpr size_t kMaxBatch = 16;
 
   std::unique_ptr<Impl> impl_;  // the LLVM objects, used only by the worker thread
   mutable std::mutex mutex_;

@@ -105,15 +105,19 @@ bool Lowerer::lower_value_op(const ir::Op& op) {
 }
 
 // The access at host address `host`: a load's value extended to 64 bits, or null for a store.
+// In linear memory an access may fault on the host, which LLVM does not know: volatile keeps
+// every access, in order (an unused load still faults; a store overwritten later still
+// faults first).
 llvm::Value* Lowerer::host_access(const ir::Op& op, llvm::Value* host, llvm::Value* value) {
   const unsigned bytes = mem_op_bytes(op.memop);
+  const bool may_fault = env_.linear_memory;
   llvm::Type* mem_type = irb_.getIntNTy(8 * bytes);
   llvm::Value* ptr = irb_.CreateIntToPtr(host, irb_.getPtrTy());
   if (op.opc == Opcode::k_guest_st) {
-    irb_.CreateAlignedStore(fit(value, mem_type), ptr, llvm::Align(1));
+    irb_.CreateAlignedStore(fit(value, mem_type), ptr, llvm::Align(1), may_fault);
     return nullptr;
   }
-  llvm::Value* v = irb_.CreateAlignedLoad(mem_type, ptr, llvm::Align(1));
+  llvm::Value* v = irb_.CreateAlignedLoad(mem_type, ptr, llvm::Align(1), may_fault);
   return (op.memop & kMemSigned) ? irb_.CreateSExt(v, irb_.getInt64Ty())
                                  : irb_.CreateZExt(v, irb_.getInt64Ty());
 }

@@ -337,9 +337,16 @@ std::unique_ptr<llvm::Module> lower_block(const ir::Block& block, const Lowering
                                           llvm::LLVMContext& context, const std::string& name,
                                           std::string* error) {
   auto module = std::make_unique<llvm::Module>(name, context);
-  Lowerer lowerer(block, env, context, *module);
-  if (!lowerer.run(name, error)) return nullptr;
+  if (!lower_block_into(block, env, *module, name, error)) return nullptr;
   return module;
+}
+
+bool lower_block_into(const ir::Block& block, const LoweringEnv& env, llvm::Module& module,
+                      const std::string& name, std::string* error) {
+  Lowerer lowerer(block, env, module.getContext(), module);
+  if (lowerer.run(name, error)) return true;
+  if (llvm::Function* partial = module.getFunction(name)) partial->eraseFromParent();
+  return false;
 }
 
 }  // namespace rwd::jit::llvm_tier

@@ -62,5 +62,9 @@ struct LoweringEnv {
 std::unique_ptr<llvm::Module> lower_block(const ir::Block& block, const LoweringEnv& env,
                                           llvm::LLVMContext& context, const std::string& name,
                                           std::string* error);
+// The same, adding the function to an existing module (several blocks compiled together).
+// On failure the module is left without the function.
+bool lower_block_into(const ir::Block& block, const LoweringEnv& env, llvm::Module& module,
+                      const std::string& name, std::string* error);
 
 }  // namespace rwd::jit::llvm_tier

@@ -163,6 +163,19 @@ Outcome run_tier(ExecutionEngine& engine, ScratchMemory& scratch, const InitialS
   return out;
 }
 
+// Runs the program once with the LLVM thread paused (its blocks are queued and stay in
+// flight), drops every translation, lets the compiles finish (their results must be thrown
+// away), and returns a second run of the same program on the same engine.
+Outcome run_flushing_mid_compile(jit::JitEngine& engine, ScratchMemory& scratch,
+                                 const InitialState& init) {
+  engine.llvm_compiler()->set_paused(true);
+  run_tier(engine, scratch, init);
+  engine.invalidate(0, ~uint64_t{0});
+  engine.llvm_compiler()->set_paused(false);
+  engine.drain_llvm();
+  return run_tier(engine, scratch, init);
+}
+
 const char* stop_name(const StopInfo& s) {
   return s.reason == StopReason::kException ? "exception" : "icount limit";
 }
@@ -220,21 +233,28 @@ DiffResult run_differential(const DiffCase& c, ScratchMemory& interp_memory,
   const VerifyingSource source(program);
   Interpreter interp(source);
   // A small code cache: enough for any one program, and cheap to map per seed.
-  jit::JitEngine jit(source, size_t{1} << 20);
+  jit::JitOptions options;
+  options.code_cache_bytes = size_t{1} << 20;
+  options.tier = c.tier;
+  options.hot_threshold = c.hot_threshold;
+  jit::JitEngine jit(source, options);
   const Outcome a = run_tier(interp, interp_memory, init);
-  const Outcome b = run_tier(jit, jit_memory, init);
+  const Outcome b = c.flush_mid_compile ? run_flushing_mid_compile(jit, jit_memory, init)
+                                        : run_tier(jit, jit_memory, init);
 
   DiffResult result;
   result.interp_stop = a.stop;
+  result.jit_stats = jit.stats();
   std::string diff = source.error().empty() ? compare(a, b) : source.error() + "\n";
   if (diff.empty()) return result;
   result.equal = false;
   result.report = fmt::format(
-      "seed {} ({} budget{}): reproduce with REWIND_JIT_DIFF_SEED={}\n"
+      "seed {} ({} budget{}, JIT tier {}): reproduce with REWIND_JIT_DIFF_SEED={}\n"
       "start icount {:#x}, limit {:#x}; interp stopped by {} at pc {:#x}, jit by {} at pc {:#x}\n"
       "{}{}",
       c.seed, c.budget == Budget::kShort ? "short" : "generous",
-      c.options.force_register_pressure ? ", register pressure" : "", c.seed, init.cpu.icount,
+      c.options.force_register_pressure ? ", register pressure" : "", int(c.tier), c.seed,
+      init.cpu.icount,
       init.cpu.icount_limit, stop_name(a.stop), a.cpu.pc, stop_name(b.stop), b.cpu.pc, diff,
       full->dump());
   return result;

@@ -9,6 +9,8 @@
 
 #include "cpu/guest_memory.h"
 #include "exec/engine.h"
+#include "jit/jit_engine.h"
+#include "jit/llvm/llvm_compiler.h"
 #include "random_block.h"
 
 namespace rwd::jit_test {
@@ -37,12 +39,18 @@ struct DiffCase {
   uint64_t seed = 0;
   Budget budget = Budget::kGenerous;
   GenOptions options;
+  jit::Tier tier = jit::Tier::kTemplate;  // the JIT side's tier
+  uint32_t hot_threshold = 1;             // auto tier
+  // Auto tier: run once with the LLVM thread paused (so compiles are queued), drop every
+  // translation while they are in flight, let them finish, and compare a second run.
+  bool flush_mid_compile = false;
 };
 
 struct DiffResult {
   bool equal = true;
   std::string report;  // differences, the initial budget and the block's IR when not equal
   StopInfo interp_stop{StopReason::kIcountLimit};  // how the reference run ended
+  jit::JitStats jit_stats;                          // of the JIT side's engine
 };
 
 // Runs the case on fresh engines; `interp_memory` and `jit_memory` are refilled first.
