@@ -67,14 +67,26 @@ def main():
         if b"hello from the host 4711" not in console:
             raise Fail("the typed line is not in the recorded console output")
 
-        # 2. Replays without input, on both tiers.
-        for tier in ("interp", "jit"):
+        # 2. Replays without input, on every tier. The recording ran the default tier (auto:
+        # template code plus LLVM code for hot blocks); interp and jit replay it with LLVM off,
+        # llvm with every block compiled by LLVM.
+        for tier in ("interp", "jit", "llvm", "auto"):
             out, err = replay(rewind, trace, f"--tier={tier}")
             if out != console:
                 raise Fail(f"replay on {tier}: console output differs from the recording "
                            f"({len(out)} vs {len(console)} bytes)")
             if f"replayed {total} instructions" not in err:
                 raise Fail(f"replay on {tier}: wrong instruction count: {err.strip()}")
+
+        # 2b. The reverse direction: recorded with LLVM off, replayed with it on.
+        trace_jit = os.path.join(work, "boot-jit.rwd")
+        p = subprocess.run([sys.executable, RUN_BOOT, "linux", "--workdir", work,
+                            "--log", os.path.join(work, "record-jit.log"), "--emulator",
+                            f"{rewind} record --tier=jit -o {trace_jit} --hash-interval 20000000"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0:
+            raise Fail(f"recording the boot with --tier=jit: {p.stdout.strip()}")
+        replay(rewind, trace_jit, "--tier=auto", "--hot-threshold=50")
 
         # 3. Snapshot in the middle of a replay, and a replay resumed from it.
         mid = total // 2
