@@ -167,7 +167,9 @@ void Lowerer::lower_guest_memory(const ir::Op& op) {
     }
     irb_.CreateCondBr(ok, fast, slow, weights);
     irb_.SetInsertPoint(slow);
+    const std::vector<bool> dirty_on_fast_path = dirty_;  // the slow path's sync is its own
     slow_access(op, addr, value);
+    dirty_ = dirty_on_fast_path;
     irb_.CreateUnreachable();
     irb_.SetInsertPoint(fast);
     llvm::Value* host = irb_.CreateAdd(irb_.CreatePtrToInt(memory_base_, i64), addr);
@@ -202,7 +204,9 @@ void Lowerer::lower_guest_memory(const ir::Op& op) {
   llvm::BasicBlock* fast_end = irb_.GetInsertBlock();
   irb_.CreateBr(done);
   irb_.SetInsertPoint(slow);
+  const std::vector<bool> dirty_on_fast_path = dirty_;  // where the paths join, the fast one's
   llvm::Value* slow_value = slow_access(op, addr, value);
+  dirty_ = dirty_on_fast_path;
   llvm::BasicBlock* slow_end = irb_.GetInsertBlock();
   irb_.CreateBr(done);
   irb_.SetInsertPoint(done);

@@ -39,17 +39,16 @@ llvm::Value* Lowerer::get(ir::TempId t) {
 void Lowerer::put(ir::TempId t, llvm::Value* v) {
   const ir::Temp& temp = block_.temps[t];
   irb_.CreateStore(fit(v, type_of(temp.type)), slots_[t]);
-  if (temp.kind == ir::TempKind::kGlobal) written_so_far_[t] = true;
+  if (temp.kind == ir::TempKind::kGlobal) dirty_[t] = true;
 }
 
-void Lowerer::store_globals() {
-  // After the first pass through a self-loop every global the block writes may be changed.
+void Lowerer::store_globals(bool now_clean) {
   for (ir::TempId t = 0; t < block_.temps.size(); ++t) {
+    if (!dirty_[t]) continue;
     const ir::Temp& temp = block_.temps[t];
-    if (temp.kind != ir::TempKind::kGlobal || !slots_[t]) continue;
-    if (!(self_loop_ ? written_anywhere_[t] : written_so_far_[t])) continue;
     // Volatile: a host fault may read these through the signal handler, which LLVM cannot see.
     irb_.CreateStore(irb_.CreateLoad(type_of(temp.type), slots_[t]), cpu_field(temp.value), true);
+    if (now_clean) dirty_[t] = false;
   }
 }
 
@@ -67,7 +66,7 @@ void Lowerer::store_icount(llvm::Value* icount) {
 }
 
 void Lowerer::sync(uint32_t token) {
-  store_globals();
+  store_globals(true);
   store_icount();
   irb_.CreateStore(irb_.getInt32(token), cpu_field(offsetof(CpuState, insn_index)), true);
 }
@@ -85,6 +84,7 @@ void Lowerer::count_insns(int64_t delta) {
 
 void Lowerer::start_dead_block() {
   irb_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+  dirty_.assign(dirty_.size(), false);  // nothing reaches here
 }
 
 void Lowerer::emit_exit(ExitKind kind, llvm::Value* pc) {
@@ -122,7 +122,7 @@ void Lowerer::lower_exit(const ir::Op& op) {
 void Lowerer::lower_call(const ir::Op& op) {
   const ir::HelperInfo& h = env_.helpers->get(ir::HelperId(op.imm));
   if (h.flags & (ir::HF_CAN_RAISE | ir::HF_READS_GLOBALS | ir::HF_WRITES_GLOBALS)) {
-    store_globals();
+    store_globals(true);
   }
   store_icount();
   if (h.flags & ir::HF_CAN_RAISE) {
@@ -179,7 +179,7 @@ void Lowerer::lower_env(const ir::Op& op) {
 void Lowerer::scan() {
   const size_t n_temps = block_.temps.size();
   slots_.assign(n_temps, nullptr);
-  written_so_far_.assign(n_temps, false);
+  dirty_.assign(n_temps, false);
   written_anywhere_.assign(n_temps, false);
   insn_flags_.assign(block_.n_insns, 0);
   int insn = -1;
@@ -242,8 +242,10 @@ void Lowerer::emit_head() {
   auto* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
   auto* over_budget = llvm::BasicBlock::Create(ctx_, "over_budget", fn_);
   irb_.CreateCondBr(fits, body, over_budget, llvm::MDBuilder(ctx_).createLikelyBranchWeights());
+  // At the head, after a self-loop's first pass, anything the block writes may be changed.
+  if (self_loop_) dirty_ = written_anywhere_;
   irb_.SetInsertPoint(over_budget);
-  store_globals();  // nothing before the first pass; a self-loop's changes after it
+  store_globals();
   store_icount(icount);
   irb_.CreateStore(irb_.getInt64(block_.pc), cpu_field(offsetof(CpuState, pc)));
   irb_.CreateRet(irb_.getInt32(kExitToDispatcher));
@@ -270,6 +272,7 @@ bool Lowerer::run(const std::string& name, std::string* error) {
   make_slots(entry);
   llvm::BranchInst::Create(head_, entry);
   labels_.clear();
+  label_dirty_.assign(block_.n_labels, std::vector<bool>(block_.temps.size(), false));
   for (uint32_t i = 0; i < block_.n_labels; ++i) {
     labels_.push_back(llvm::BasicBlock::Create(ctx_, "L" + std::to_string(i), fn_));
   }
@@ -291,16 +294,20 @@ bool Lowerer::run(const std::string& name, std::string* error) {
         }
         break;
       case Opcode::k_set_label:
+        // Labels are only jumped to forwards: every path into this one is known by now.
         if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
         irb_.CreateBr(labels_[op.imm]);
         irb_.SetInsertPoint(labels_[op.imm]);
+        merge_dirty(label_dirty_[op.imm]);
         break;
       case Opcode::k_br:
         if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
+        merge_into(label_dirty_[op.imm]);
         irb_.CreateBr(labels_[op.imm]);
         break;
       case Opcode::k_brcond: {
         if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
+        merge_into(label_dirty_[op.imm]);
         auto* fall = llvm::BasicBlock::Create(ctx_, "fall", fn_);
         irb_.CreateCondBr(compare(op.cond, op.in(0), op.in(1), op.type), labels_[op.imm], fall);
         irb_.SetInsertPoint(fall);
@@ -326,6 +333,14 @@ bool Lowerer::run(const std::string& name, std::string* error) {
   llvm::raw_string_ostream out(problems);
   if (llvm::verifyFunction(*fn_, &out)) return fail(error, "invalid LLVM IR: " + problems);
   return true;
+}
+
+void Lowerer::merge_into(std::vector<bool>& at_label) const {
+  for (size_t t = 0; t < dirty_.size(); ++t) at_label[t] = at_label[t] || dirty_[t];
+}
+
+void Lowerer::merge_dirty(const std::vector<bool>& at_label) {
+  for (size_t t = 0; t < dirty_.size(); ++t) dirty_[t] = dirty_[t] || at_label[t];
 }
 
 bool Lowerer::fail(std::string* error, const std::string& what) {

@@ -37,8 +37,11 @@ class Lowerer {
   void start_dead_block();
   void count_insns(int64_t delta);  // statistics: instructions retired in LLVM code
 
-  // CpuState syncs: globals written so far, the count, and a token in cpu.insn_index.
-  void store_globals();
+  // CpuState syncs: globals changed since CpuState last had them, the count, and a token in
+  // cpu.insn_index. `now_clean`: the stored values stay current on this path.
+  void store_globals(bool now_clean = false);
+  void merge_into(std::vector<bool>& at_label) const;  // a branch: this path's dirty set
+  void merge_dirty(const std::vector<bool>& at_label);  // a label: the paths that reach it
   void reload_globals();  // after a helper wrote guest registers
   void store_icount(llvm::Value* icount = nullptr);
   void sync(uint32_t token);
@@ -70,7 +73,10 @@ class Lowerer {
   llvm::AllocaInst* icount_ = nullptr;
   std::vector<llvm::AllocaInst*> slots_;  // per temp; mem2reg turns them into SSA values
   std::vector<llvm::BasicBlock*> labels_;
-  std::vector<bool> written_so_far_;    // globals written by ops already lowered
+  // Globals whose CpuState copy is stale on the path being lowered, and at each label the
+  // union over the branches to it (labels are only jumped to forwards).
+  std::vector<bool> dirty_;
+  std::vector<std::vector<bool>> label_dirty_;
   std::vector<bool> written_anywhere_;  // globals written anywhere in the block
   std::vector<uint8_t> insn_flags_;     // per instruction: InsnFlags
   bool self_loop_ = false;
