@@ -286,19 +286,8 @@ void Compiler::lower_exit(const ir::Op& op) {
         jmp(env_.epilogue, T_NEAR);
         break;
       }
-      mov(ecx, eax);
-      shr(ecx, 1);
-      and_(ecx, uint32_t(env_.fast_entries - 1));
-      shl(ecx, 4);  // sizeof(FastEntry)
-      mov(rdx, reinterpret_cast<uint64_t>(env_.fast_table));
-      add(rdx, rcx);
       Xbyak::Label& miss = ool_labels_.emplace_back();
-      cmp(qword[rdx], rax);
-      jne(miss, T_NEAR);
-      mov(rdx, qword[rdx + 8]);
-      test(rdx, rdx);
-      jz(miss, T_NEAR);
-      jmp(qword[rdx]);
+      emit_fast_table_jump(*this, env_, miss);
       out_of_line_.push_back([this, &miss] {
         L(miss);
         xor_(eax, eax);
@@ -361,20 +350,43 @@ void Compiler::emit_chain_exit(uint64_t target_pc, const ir::Cond* cond) {
 }
 
 void Compiler::emit_jump_cache_lookup(Xbyak::Label& miss) {
-  static_assert(sizeof(JumpCacheEntry) == 32);
-  mov(ecx, eax);
-  shr(ecx, 1);
-  and_(ecx, kJumpCacheEntries - 1);
-  shl(ecx, 5);
-  mov(rdx, reinterpret_cast<uint64_t>(env_.jump_cache));
-  add(rdx, rcx);
-  cmp(qword[rdx + offsetof(JumpCacheEntry, pc)], rax);
-  jne(miss, T_NEAR);
   // The block's own modes are the modes now: nothing in a block changes them.
-  cmp(qword[rdx + offsetof(JumpCacheEntry, flags)], int32_t(block_.flags));
-  jne(miss, T_NEAR);
-  mov(rdx, qword[rdx + offsetof(JumpCacheEntry, block)]);
-  jmp(qword[rdx]);
+  emit_jump_cache_jump(*this, env_.jump_cache, block_.flags, miss);
+}
+
+void emit_jump_cache_jump(Xbyak::CodeGenerator& g, const void* jump_cache, uint32_t flags,
+                          const Xbyak::Label& miss) {
+  using namespace Xbyak::util;
+  static_assert(sizeof(JumpCacheEntry) == 32);
+  g.mov(ecx, eax);
+  g.shr(ecx, 1);
+  g.and_(ecx, kJumpCacheEntries - 1);
+  g.shl(ecx, 5);
+  g.mov(rdx, reinterpret_cast<uint64_t>(jump_cache));
+  g.add(rdx, rcx);
+  g.cmp(g.qword[rdx + offsetof(JumpCacheEntry, pc)], rax);
+  g.jne(miss, g.T_NEAR);
+  g.cmp(g.qword[rdx + offsetof(JumpCacheEntry, flags)], int32_t(flags));
+  g.jne(miss, g.T_NEAR);
+  g.mov(rdx, g.qword[rdx + offsetof(JumpCacheEntry, block)]);
+  g.jmp(g.qword[rdx]);
+}
+
+void emit_fast_table_jump(Xbyak::CodeGenerator& g, const CompileEnv& env,
+                          const Xbyak::Label& miss) {
+  using namespace Xbyak::util;
+  g.mov(ecx, eax);
+  g.shr(ecx, 1);
+  g.and_(ecx, uint32_t(env.fast_entries - 1));
+  g.shl(ecx, 4);  // sizeof(FastEntry)
+  g.mov(rdx, reinterpret_cast<uint64_t>(env.fast_table));
+  g.add(rdx, rcx);
+  g.cmp(g.qword[rdx], rax);
+  g.jne(miss, g.T_NEAR);
+  g.mov(rdx, g.qword[rdx + 8]);
+  g.test(rdx, rdx);
+  g.jz(miss, g.T_NEAR);
+  g.jmp(g.qword[rdx]);
 }
 
 void Compiler::lower_call(const ir::Op& op) {

@@ -31,6 +31,13 @@ inline constexpr int kCallerSaved[] = {Xbyak::Operand::RSI, Xbyak::Operand::RDI,
 
 // A near conditional jump taken when `c` holds for the flags of the last compare.
 void jump_if(Xbyak::CodeGenerator& g, ir::Cond c, const Xbyak::Label& target);
+// Jumps to the block for the guest pc in rax, found in the system-mode jump cache under the
+// modes `flags`, or in the block cache's direct-mapped table (user mode); to `miss` if it is
+// not there. Clobber rcx and rdx. (goto_ptr and chain stubs; the LLVM entry stub.)
+void emit_jump_cache_jump(Xbyak::CodeGenerator& g, const void* jump_cache, uint32_t flags,
+                          const Xbyak::Label& miss);
+void emit_fast_table_jump(Xbyak::CodeGenerator& g, const CompileEnv& env,
+                          const Xbyak::Label& miss);
 
 class Compiler : public Xbyak::CodeGenerator {
  public:

@@ -1,11 +1,9 @@
 #include "jit/llvm_entry.h"
 
-#define XBYAK_NO_OP_NAMES
-#include <xbyak/xbyak.h>
-
 #include <cstddef>
 
 #include "cpu/cpu_state.h"
+#include "jit/compiler.h"
 #include "jit/llvm/lower_to_llvm.h"
 
 namespace rwd::jit {
@@ -36,32 +34,9 @@ struct EntryStub : Xbyak::CodeGenerator {
     jnz(to_dispatcher, T_NEAR);
     mov(rax, qword[rbp + kPc]);
     if (env.jump_cache) {
-      static_assert(sizeof(JumpCacheEntry) == 32);
-      mov(ecx, eax);
-      shr(ecx, 1);
-      and_(ecx, kJumpCacheEntries - 1);
-      shl(ecx, 5);
-      mov(rdx, reinterpret_cast<uint64_t>(env.jump_cache));
-      add(rdx, rcx);
-      cmp(qword[rdx + offsetof(JumpCacheEntry, pc)], rax);
-      jne(to_dispatcher, T_NEAR);
-      cmp(qword[rdx + offsetof(JumpCacheEntry, flags)], int32_t(block_flags));
-      jne(to_dispatcher, T_NEAR);
-      mov(rdx, qword[rdx + offsetof(JumpCacheEntry, block)]);
-      jmp(qword[rdx]);
+      emit_jump_cache_jump(*this, env.jump_cache, block_flags, to_dispatcher);
     } else if (env.fast_table) {
-      mov(ecx, eax);
-      shr(ecx, 1);
-      and_(ecx, uint32_t(env.fast_entries - 1));
-      shl(ecx, 4);  // sizeof(FastEntry)
-      mov(rdx, reinterpret_cast<uint64_t>(env.fast_table));
-      add(rdx, rcx);
-      cmp(qword[rdx], rax);
-      jne(to_dispatcher, T_NEAR);
-      mov(rdx, qword[rdx + 8]);
-      test(rdx, rdx);
-      jz(to_dispatcher, T_NEAR);
-      jmp(qword[rdx]);
+      emit_fast_table_jump(*this, env, to_dispatcher);
     }
     L(to_dispatcher);
     xor_(eax, eax);  // no chain site: the dispatcher looks cpu.pc up
