@@ -61,8 +61,10 @@ struct JitStats {
 
 // "jit" (template), "llvm" or "auto"; false for anything else.
 bool parse_tier(const std::string& name, Tier* tier);
-// The --stats text for an engine that retired `retired` instructions (lines without prefix).
-std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired);
+// The --stats text for an engine that retired `retired` instructions: lines after the first
+// start with `prefix`; no final newline.
+std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired,
+                           const std::string& prefix);
 
 class JitEngine final : public ExecutionEngine {
  public:

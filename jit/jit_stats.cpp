@@ -13,7 +13,8 @@ bool parse_tier(const std::string& name, Tier* tier) {
   return true;
 }
 
-std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired) {
+std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired,
+                           const std::string& prefix) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "jit: %llu blocks (%llu instructions) compiled into %llu bytes in %.3f s, "
@@ -27,7 +28,7 @@ std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired) {
   double share = retired ? 100.0 * double(s.llvm_guest_insns) / double(retired) : 0.0;
   share = share > 100.0 ? 100.0 : share;  // faults retire less than the count assumed
   std::snprintf(line, sizeof line,
-                "\nllvm: %llu blocks queued, %llu installed, %llu failed, %llu discarded; "
+                "llvm: %llu blocks queued, %llu installed, %llu failed, %llu discarded; "
                 "compile %.3f s on the background thread (slowest %.1f ms), mean latency %.1f ms; "
                 "%.1f%% of guest instructions in LLVM code, %.1f%% in template code; "
                 "%llu re-executions",
@@ -36,7 +37,7 @@ std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired) {
                 s.llvm_compile_seconds, 1e3 * s.llvm_max_compile_seconds,
                 s.llvm_installed ? 1e3 * s.llvm_latency_seconds / double(s.llvm_installed) : 0.0,
                 share, 100.0 - share, (unsigned long long)s.llvm_reexecutions);
-  return out + line;
+  return out + "\n" + prefix + line;
 }
 
 }  // namespace rwd::jit

@@ -106,12 +106,10 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
     }
     result = process->run(engine);
     if (opts.stats) {
-      std::string text = jit::describe_stats(engine.stats(), engine.tier(), process->cpu().icount);
-      for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 9) {
-        text.replace(at, 1, "\nrewind: ");
-      }
       fmt::print(process->diagnostics(), "rewind: {} guest instructions retired; {}\n",
-                 process->cpu().icount, text);
+                 process->cpu().icount,
+                 jit::describe_stats(engine.stats(), engine.tier(), process->cpu().icount,
+                                     "rewind: "));
     }
   }
   exit_like_guest(result);

@@ -52,12 +52,9 @@ void Tier::print_stats(system::Machine& machine, const system::MachineExit& exit
              seconds, m.slow_loads, m.slow_stores, m.page_walks, m.device_accesses, m.tlb_flushes,
              m.slow_path_seconds);
   if (jit_) {
-    std::string text = jit::describe_stats(jit_->stats(), jit_->tier(),
-                                           machine.hart().cpu().icount);
-    for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 9) {
-      text.replace(at, 1, "\nrewind: ");
-    }
-    fmt::print(stderr, "rewind: {}\n", text);
+    fmt::print(stderr, "rewind: {}\n",
+               jit::describe_stats(jit_->stats(), jit_->tier(), machine.hart().cpu().icount,
+                                   "rewind: "));
   }
   if (interpreter_) {
     const InterpreterStats& s = interpreter_->stats();
