@@ -6,6 +6,8 @@
 #include <limits>
 #include <thread>
 
+#include <xxhash.h>
+
 #include "cpu/guest_memory.h"
 #include "jit/jit_engine.h"
 #include "jit/llvm/llvm_compiler.h"
@@ -23,25 +25,25 @@ double host_seconds() {  // statistics only, never guest-visible
 }  // namespace
 
 uint64_t hash_ir(const ir::Block& block) {
-  // FNV-1a over the fields that define the block's meaning (not over padding).
-  uint64_t h = 0xcbf29ce484222325ull;
-  auto mix = [&h](uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= (v >> (8 * i)) & 0xff;
-      h *= 0x100000001b3ull;
-    }
-  };
-  mix(block.pc);
-  mix(block.n_insns);
-  mix(block.size_bytes);
-  mix(block.flags);
-  for (const ir::Temp& t : block.temps) mix((uint64_t(t.kind) << 8 | uint64_t(t.type)) ^ uint64_t(t.value) << 16);
-  for (const ir::Op& op : block.ops) {
-    mix(uint64_t(op.opc) | uint64_t(op.type) << 8 | uint64_t(op.cond) << 16 |
-        uint64_t(op.memop) << 24 | uint64_t(op.nout) << 32 | uint64_t(op.nin) << 40);
-    for (int i = 0; i < op.nout + op.nin; ++i) mix(op.args[i]);
-    mix(uint64_t(op.imm));
+  // Over the fields that define the block's meaning, not over Op's padding.
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  auto add = [state](uint64_t v) { XXH3_64bits_update(state, &v, sizeof v); };
+  add(block.pc);
+  add(uint64_t(block.n_insns) << 32 | block.size_bytes);
+  add(block.flags);
+  for (const ir::Temp& t : block.temps) {
+    add(uint64_t(t.kind) << 8 | uint64_t(t.type));
+    add(uint64_t(t.value));
   }
+  for (const ir::Op& op : block.ops) {
+    add(uint64_t(op.opc) | uint64_t(op.type) << 8 | uint64_t(op.cond) << 16 |
+        uint64_t(op.memop) << 24 | uint64_t(op.nout) << 32 | uint64_t(op.nin) << 40);
+    for (int i = 0; i < op.nout + op.nin; ++i) add(op.args[i]);
+    add(uint64_t(op.imm));
+  }
+  const uint64_t h = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
   return h;
 }
 
