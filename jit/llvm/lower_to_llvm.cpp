@@ -124,7 +124,9 @@ void Lowerer::lower_call(const ir::Op& op) {
   if (h.flags & (ir::HF_CAN_RAISE | ir::HF_READS_GLOBALS | ir::HF_WRITES_GLOBALS)) {
     store_globals(true);
   }
-  store_icount();
+  // The count in memory matters only to a helper that reads it or may raise (as in the
+  // template tier); other calls need not pay the store.
+  if (h.flags & (ir::HF_CAN_RAISE | ir::HF_READS_ICOUNT)) store_icount();
   if (h.flags & ir::HF_CAN_RAISE) {
     irb_.CreateStore(irb_.getInt32(kLlvmToken | insn_), cpu_field(offsetof(CpuState, insn_index)),
                      true);
@@ -184,7 +186,6 @@ void Lowerer::scan() {
   insn_flags_.assign(block_.n_insns, 0);
   int insn = -1;
   for (const ir::Op& op : block_.ops) {
-    const ir::OpDef& def = ir::op_def(op.opc);
     if (op.opc == Opcode::k_insn_start) ++insn;
     if (op.opc == Opcode::k_goto_tb && uint64_t(op.imm) == block_.pc) self_loop_ = true;
     if (insn >= 0 && size_t(insn) < insn_flags_.size()) {
@@ -195,12 +196,8 @@ void Lowerer::scan() {
     for (int i = 0; i < op.nout; ++i) {
       if (block_.temps[op.out(i)].kind == ir::TempKind::kGlobal) written_anywhere_[op.out(i)] = true;
     }
-    (void)def;
   }
-  for (uint8_t f : insn_flags_) {
-    any_access_ |= (f & kAccess) != 0;
-    any_side_effect_ |= (f & kSideEffect) != 0;
-  }
+  for (uint8_t f : insn_flags_) any_access_ |= (f & kAccess) != 0;
 }
 
 void Lowerer::make_slots(llvm::BasicBlock* entry) {
@@ -346,14 +343,6 @@ void Lowerer::merge_dirty(const std::vector<bool>& at_label) {
 bool Lowerer::fail(std::string* error, const std::string& what) {
   if (error) *error = what;
   return false;
-}
-
-std::unique_ptr<llvm::Module> lower_block(const ir::Block& block, const LoweringEnv& env,
-                                          llvm::LLVMContext& context, const std::string& name,
-                                          std::string* error) {
-  auto module = std::make_unique<llvm::Module>(name, context);
-  if (!lower_block_into(block, env, *module, name, error)) return nullptr;
-  return module;
 }
 
 bool lower_block_into(const ir::Block& block, const LoweringEnv& env, llvm::Module& module,

@@ -7,14 +7,12 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include "ir/helpers.h"
 #include "ir/ir.h"
 
 namespace llvm {
-class LLVMContext;
 class Module;
 }  // namespace llvm
 
@@ -57,13 +55,9 @@ struct LoweringEnv {
   uint64_t* insn_counter = nullptr;
 };
 
-// Builds the function `name` for `block` into a new module of `context`. Returns null with
-// *error set if the block holds something this lowering does not handle.
-std::unique_ptr<llvm::Module> lower_block(const ir::Block& block, const LoweringEnv& env,
-                                          llvm::LLVMContext& context, const std::string& name,
-                                          std::string* error);
-// The same, adding the function to an existing module (several blocks compiled together).
-// On failure the module is left without the function.
+// Adds the function `name` for `block` to `module` (several blocks are compiled together).
+// Returns false with *error set, and the module without the function, if the block holds
+// something this lowering does not handle.
 bool lower_block_into(const ir::Block& block, const LoweringEnv& env, llvm::Module& module,
                       const std::string& name, std::string* error);
 

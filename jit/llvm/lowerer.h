@@ -81,7 +81,6 @@ class Lowerer {
   std::vector<uint8_t> insn_flags_;     // per instruction: InsnFlags
   bool self_loop_ = false;
   bool any_access_ = false;
-  bool any_side_effect_ = false;
   bool restart_pending_ = true;
   uint32_t insn_ = 0;  // index of the instruction being lowered
 };
