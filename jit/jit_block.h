@@ -50,6 +50,8 @@ struct JitBlock {
   // compiled the block, a stub that calls its LLVM code.
   const uint8_t* entry = nullptr;
   const uint8_t* template_entry = nullptr;  // the template code (fault sites are relative to it)
+  // Its LLVM code once installed, which other LLVM code tail-calls when it chains here.
+  const void* llvm_code = nullptr;
   uint64_t pc = 0;
   // Auto tier: counted down by the template code at every entry (and self-loop iteration); at
   // zero it returns to the dispatcher, which queues the block for LLVM.

@@ -294,10 +294,11 @@ bool JitEngine::restore_after_exception(CpuState& cpu) {
     const Region& region = regions_.at(active_region_);
     const uint32_t k = token & llvm_tier::kTokenInsnMask;
     cpu.pc = region.insn_pcs.at(k);
-    cpu.icount -= region.n_insns - k;
+    if (!(token & llvm_tier::kUncountedToken)) cpu.icount -= region.n_insns - k;
     if ((token & llvm_tier::kRestartToken) && cpu.fault_host_pc) {
       reexecute_insns_ = region.n_insns - k;
       stats_.llvm_reexecutions++;
+      uninstall(active_region_);
       return true;
     }
     return false;

@@ -117,6 +117,8 @@ class JitEngine final : public ExecutionEngine {
   void queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait);
   void install_finished();
   void install(JitBlock& block, const void* code, uint32_t flags);
+  void uninstall(uint64_t job);  // the block runs its template code again
+  void repoint_incoming(JitBlock& block, const uint8_t* target);
   void release_dropped();
   JitBlock* reexecution_block(CpuState& cpu);
   void index_code(JitBlock& block);

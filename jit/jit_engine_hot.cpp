@@ -78,7 +78,9 @@ void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool w
   job.env.store_fn = env_.store_fn;
   job.env.active_region = &active_region_;
   job.env.region_tag = job.id;
-  job.env.insn_counter = &llvm_insns_;
+  job.env.fast_table = env_.fast_table;
+  job.env.fast_entries = env_.fast_entries;
+  job.env.jump_cache = env_.jump_cache;
   regions_[job.id] = Region{block.pc, block.n_insns, tr.block->insn_pcs};
   job.block = std::move(*tr.block);
   block.llvm_job = job.id;
@@ -128,7 +130,7 @@ void JitEngine::install_finished() {
 }
 
 void JitEngine::install(JitBlock& block, const void* code, uint32_t flags) {
-  const uint8_t* stub = emit_llvm_entry(buffer_, env_, code, flags);
+  const uint8_t* stub = emit_llvm_entry(buffer_, env_, code, flags, &llvm_insns_);
   if (!stub) {
     // No room for the stub: the block keeps its template code until the next flush.
     block.hot = JitBlock::Hot::kFailed;
@@ -137,17 +139,37 @@ void JitEngine::install(JitBlock& block, const void* code, uint32_t flags) {
     return;
   }
   block.entry = stub;
+  block.llvm_code = code;
   block.hot = JitBlock::Hot::kInstalled;
   block.hot_countdown = std::numeric_limits<int32_t>::max();
   installed_[block.llvm_job] = &block;
   // Jumps already chained to the template code now go to the stub. Lookups (the block cache's
   // table, the jump cache) go through JitBlock::entry and see it at once.
+  repoint_incoming(block, stub);
+  stats_.llvm_installed++;
+}
+
+void JitEngine::repoint_incoming(JitBlock& block, const uint8_t* target) {
   for (ChainSite* site : block.incoming) {
     if (site->linked_to != &block) continue;
-    const int32_t rel = int32_t(stub - (site->rel32 + 4));
+    const int32_t rel = int32_t(target - (site->rel32 + 4));
     std::memcpy(site->rel32, &rel, 4);
   }
-  stats_.llvm_installed++;
+}
+
+void JitEngine::uninstall(uint64_t job) {
+  // Back to template code for good: a block that faulted once may fault again, and re-running
+  // it from its entry each time would repeat its earlier iterations over and over.
+  auto it = installed_.find(job);
+  if (it == installed_.end()) return;
+  JitBlock& block = *it->second;
+  installed_.erase(it);
+  block.entry = block.template_entry;
+  block.llvm_code = nullptr;
+  block.hot = JitBlock::Hot::kFailed;
+  block.hot_countdown = std::numeric_limits<int32_t>::max();
+  repoint_incoming(block, block.template_entry);
+  dropped_jobs_.push_back(job);  // freed when no translated code runs
 }
 
 void JitEngine::release_dropped() {

@@ -13,7 +13,8 @@ namespace {
 constexpr size_t kStubBytes = 192;  // comfortably above the largest stub
 
 struct EntryStub : Xbyak::CodeGenerator {
-  EntryStub(CodeBuffer& b, const CompileEnv& env, const void* llvm_code, uint32_t block_flags)
+  EntryStub(CodeBuffer& b, const CompileEnv& env, const void* llvm_code, uint32_t block_flags,
+            uint64_t* insn_counter)
       : Xbyak::CodeGenerator(b.remaining(), b.cursor()) {
     using namespace Xbyak::util;
     constexpr int kPc = offsetof(CpuState, pc);
@@ -22,12 +23,18 @@ struct EntryStub : Xbyak::CodeGenerator {
     mov(rax, qword[rbp + kLimit]);
     sub(rax, r14);
     mov(qword[rbp + kIcount], rax);
+    mov(rbx, rax);  // callee-saved, and no template temp lives across a block boundary
     mov(rdi, rbp);
     mov(rsi, r15);
     mov(rax, reinterpret_cast<uint64_t>(llvm_code));
     call(rax);  // rsp is 16-byte aligned on the translated-code frame
+    // eax holds the ExitKind: the count and statistics use rcx and rdx.
+    mov(rcx, qword[rbp + kIcount]);
     mov(r14, qword[rbp + kLimit]);
-    sub(r14, qword[rbp + kIcount]);
+    sub(r14, rcx);
+    sub(rcx, rbx);
+    mov(rdx, reinterpret_cast<uint64_t>(insn_counter));
+    add(qword[rdx], rcx);
     Xbyak::Label to_dispatcher;
     test(eax, eax);
     static_assert(llvm_tier::kExitChain == 0);
@@ -48,9 +55,9 @@ struct EntryStub : Xbyak::CodeGenerator {
 }  // namespace
 
 const uint8_t* emit_llvm_entry(CodeBuffer& buffer, const CompileEnv& env, const void* llvm_code,
-                               uint32_t block_flags) {
+                               uint32_t block_flags, uint64_t* insn_counter) {
   if (buffer.remaining() < kStubBytes) return nullptr;
-  EntryStub stub(buffer, env, llvm_code, block_flags);
+  EntryStub stub(buffer, env, llvm_code, block_flags, insn_counter);
   buffer.commit(stub.getSize());
   return stub.getCode();
 }

@@ -2,7 +2,8 @@
 // rbp = CpuState, r15 = linear memory base, r14 = budget left and rsp on its frame; the stub
 // stores the count, calls the LLVM function (an ordinary C-ABI function), reloads the budget,
 // and continues the way a template block's goto_ptr does: an inline lookup of cpu.pc, or back
-// to the dispatcher.
+// to the dispatcher. It also adds the instructions the call retired to *insn_counter
+// (statistics: the share of guest instructions run in LLVM code).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,6 @@ namespace rwd::jit {
 
 // Returns the stub's entry, or null if the buffer has no room for it.
 const uint8_t* emit_llvm_entry(CodeBuffer& buffer, const CompileEnv& env, const void* llvm_code,
-                               uint32_t block_flags);
+                               uint32_t block_flags, uint64_t* insn_counter);
 
 }  // namespace rwd::jit

@@ -5,6 +5,8 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "jit/block_compiler.h"
+#include "jit/jit_block.h"
 #include "jit/llvm/lowerer.h"
 
 namespace rwd::jit::llvm_tier {
@@ -73,15 +75,6 @@ void Lowerer::sync(uint32_t token) {
 
 void Lowerer::sync_precise() { sync(kLlvmToken | insn_); }
 
-void Lowerer::count_insns(int64_t delta) {
-  if (!env_.insn_counter || delta == 0) return;
-  llvm::Value* counter = irb_.CreateIntToPtr(
-      irb_.getInt64(reinterpret_cast<uint64_t>(env_.insn_counter)), irb_.getPtrTy());
-  irb_.CreateStore(irb_.CreateAdd(irb_.CreateLoad(irb_.getInt64Ty(), counter),
-                                  irb_.getInt64(uint64_t(delta))),
-                   counter);
-}
-
 void Lowerer::start_dead_block() {
   irb_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
   dirty_.assign(dirty_.size(), false);  // nothing reaches here
@@ -92,11 +85,62 @@ void Lowerer::emit_exit(ExitKind kind, llvm::Value* pc) {
   llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
   const uint32_t after = block_.n_insns - 1 - insn_;  // a side exit gives these back
   if (after) icount = irb_.CreateSub(icount, irb_.getInt64(after));
-  count_insns(-int64_t(after));
   store_icount(icount);
   irb_.CreateStore(pc, cpu_field(offsetof(CpuState, pc)));
-  irb_.CreateRet(irb_.getInt32(kind));
+  if (kind == kExitChain) {
+    emit_chain(pc);
+  } else {
+    irb_.CreateRet(irb_.getInt32(kind));
+  }
   start_dead_block();
+}
+
+void Lowerer::emit_chain(llvm::Value* pc) {
+  // CpuState is exact here. Find the next block as template code's goto_ptr does; when it has
+  // LLVM code, jump straight into it (a tail call, so chains do not grow the stack).
+  if (!env_.fast_table && !env_.jump_cache) {
+    irb_.CreateRet(irb_.getInt32(kExitChain));
+    return;
+  }
+  llvm::Type* i64 = irb_.getInt64Ty();
+  auto* weights = llvm::MDBuilder(ctx_).createLikelyBranchWeights();
+  auto* miss = llvm::BasicBlock::Create(ctx_, "chain_miss", fn_);
+  auto load_at = [&](llvm::Value* base, uint64_t offset) {
+    return irb_.CreateLoad(i64, irb_.CreateConstInBoundsGEP1_64(irb_.getInt8Ty(), base, offset));
+  };
+  auto continue_if = [&](llvm::Value* cond) {
+    auto* next = llvm::BasicBlock::Create(ctx_, "chain", fn_);
+    irb_.CreateCondBr(cond, next, miss, weights);
+    irb_.SetInsertPoint(next);
+  };
+  const bool jump_cache = env_.jump_cache != nullptr;
+  const void* table_address = jump_cache ? env_.jump_cache : env_.fast_table;
+  const uint64_t entries = jump_cache ? kJumpCacheEntries : env_.fast_entries;
+  const uint64_t entry_bytes = jump_cache ? sizeof(JumpCacheEntry) : 16;
+  llvm::Value* index = irb_.CreateAnd(irb_.CreateLShr(pc, 1), irb_.getInt64(entries - 1));
+  llvm::Value* table =
+      irb_.CreateIntToPtr(irb_.getInt64(reinterpret_cast<uint64_t>(table_address)), irb_.getPtrTy());
+  llvm::Value* entry = irb_.CreateGEP(irb_.getInt8Ty(), table,
+                                      irb_.CreateMul(index, irb_.getInt64(entry_bytes)));
+  continue_if(irb_.CreateICmpEQ(load_at(entry, 0), pc));
+  llvm::Value* block = nullptr;
+  if (jump_cache) {
+    continue_if(irb_.CreateICmpEQ(load_at(entry, offsetof(JumpCacheEntry, flags)),
+                                  irb_.getInt64(block_.flags)));
+    block = load_at(entry, offsetof(JumpCacheEntry, block));
+  } else {
+    block = load_at(entry, 8);
+  }
+  continue_if(irb_.CreateICmpNE(block, irb_.getInt64(0)));
+  llvm::Value* code = load_at(irb_.CreateIntToPtr(block, irb_.getPtrTy()), offsetof(JitBlock, llvm_code));
+  continue_if(irb_.CreateICmpNE(code, irb_.getInt64(0)));
+  llvm::CallInst* call = irb_.CreateCall(fn_->getFunctionType(),
+                                         irb_.CreateIntToPtr(code, irb_.getPtrTy()),
+                                         {cpu_, memory_base_});
+  call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+  irb_.CreateRet(call);
+  irb_.SetInsertPoint(miss);
+  irb_.CreateRet(irb_.getInt32(kExitChain));
 }
 
 void Lowerer::lower_exit(const ir::Op& op) {
@@ -106,7 +150,6 @@ void Lowerer::lower_exit(const ir::Op& op) {
     if (after) {
       llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
       irb_.CreateStore(irb_.CreateSub(icount, irb_.getInt64(after)), icount_);
-      count_insns(-int64_t(after));
     }
     irb_.CreateBr(head_);
     start_dead_block();
@@ -197,7 +240,12 @@ void Lowerer::scan() {
       if (block_.temps[op.out(i)].kind == ir::TempKind::kGlobal) written_anywhere_[op.out(i)] = true;
     }
   }
-  for (uint8_t f : insn_flags_) any_access_ |= (f & kAccess) != 0;
+  bool any_side_effect = false;
+  for (uint8_t f : insn_flags_) {
+    any_access_ |= (f & kAccess) != 0;
+    any_side_effect |= (f & kSideEffect) != 0;
+  }
+  entry_restart_ = env_.linear_memory && any_access_ && !any_side_effect;
 }
 
 void Lowerer::make_slots(llvm::BasicBlock* entry) {
@@ -227,6 +275,12 @@ void Lowerer::make_slots(llvm::BasicBlock* entry) {
         at_entry.getInt64(reinterpret_cast<uint64_t>(env_.active_region)), at_entry.getPtrTy());
     at_entry.CreateStore(at_entry.getInt64(env_.region_tag), slot, true);
   }
+  if (entry_restart_) {
+    at_entry.CreateStore(at_entry.getInt32(kLlvmToken | kRestartToken | kUncountedToken),
+                         at_entry.CreateConstInBoundsGEP1_64(at_entry.getInt8Ty(), cpu_,
+                                                             offsetof(CpuState, insn_index)),
+                         true);
+  }
 }
 
 void Lowerer::emit_head() {
@@ -248,9 +302,10 @@ void Lowerer::emit_head() {
   irb_.CreateRet(irb_.getInt32(kExitToDispatcher));
   irb_.SetInsertPoint(body);
   irb_.CreateStore(irb_.CreateAdd(icount, irb_.getInt64(block_.n_insns)), icount_);
-  count_insns(block_.n_insns);
   insn_ = 0;
-  if (env_.linear_memory && any_access_) {
+  if (entry_restart_) {
+    restart_pending_ = false;  // the entry's restart point covers the whole block
+  } else if (env_.linear_memory && any_access_) {
     sync(kLlvmToken | kRestartToken);
     restart_pending_ = false;
   }
@@ -262,6 +317,9 @@ bool Lowerer::run(const std::string& name, std::string* error) {
                                           false);
   fn_ = llvm::Function::Create(fn_type, llvm::Function::ExternalLinkage, name, module_);
   fn_->addFnAttr(llvm::Attribute::NoUnwind);
+  // Nothing else the function touches (guest memory, engine tables) overlaps CpuState, so
+  // LLVM may keep fields such as icount_limit in registers across guest stores.
+  fn_->addParamAttr(0, llvm::Attribute::NoAlias);
   cpu_ = fn_->getArg(0);
   memory_base_ = fn_->getArg(1);
   auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);

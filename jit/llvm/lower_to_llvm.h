@@ -33,9 +33,13 @@ enum ExitKind : uint32_t {
 //    (user mode's linear memory) finds one: the engine re-executes from there with the
 //    template tier, which reports the fault precisely. So LLVM code need not store registers
 //    before every load.
+//  * A block with no store and no call has one restart point, at its entry, where its caller
+//    left CpuState exact: the token then also has kUncountedToken (cpu.icount does not yet
+//    include the block). Re-running from there is safe because nothing changed memory since.
 inline constexpr uint32_t kLlvmToken = 0x8000'0000u;
 inline constexpr uint32_t kRestartToken = 0x4000'0000u;
-inline constexpr uint32_t kTokenInsnMask = 0x3fff'ffffu;
+inline constexpr uint32_t kUncountedToken = 0x2000'0000u;
+inline constexpr uint32_t kTokenInsnMask = 0x1fff'ffffu;
 
 struct LoweringEnv {
   const ir::HelperTable* helpers = nullptr;
@@ -51,8 +55,13 @@ struct LoweringEnv {
   // back to the block whose token it carries.
   uint64_t* active_region = nullptr;
   uint64_t region_tag = 0;
-  // Host address of a uint64_t counting the guest instructions retired in LLVM code (statistics).
-  uint64_t* insn_counter = nullptr;
+  // Chaining: at a goto_tb or goto_ptr exit, LLVM code looks the next pc up in the table that
+  // template code's goto_ptr uses (user mode: the block cache's fast table, {pc, JitBlock*}
+  // entries; system mode: the JumpCacheEntry table, under the block's modes) and, when that
+  // block has LLVM code (JitBlock::llvm_code), tail-calls it instead of returning.
+  const void* fast_table = nullptr;
+  uint64_t fast_entries = 0;
+  const void* jump_cache = nullptr;
 };
 
 // Adds the function `name` for `block` to `module` (several blocks are compiled together).

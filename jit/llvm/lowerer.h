@@ -35,7 +35,6 @@ class Lowerer {
   void make_slots(llvm::BasicBlock* entry);
   void emit_head();
   void start_dead_block();
-  void count_insns(int64_t delta);  // statistics: instructions retired in LLVM code
 
   // CpuState syncs: globals changed since CpuState last had them, the count, and a token in
   // cpu.insn_index. `now_clean`: the stored values stay current on this path.
@@ -48,6 +47,7 @@ class Lowerer {
   void sync_precise();
 
   void emit_exit(ExitKind kind, llvm::Value* pc);
+  void emit_chain(llvm::Value* pc);  // return kExitChain, or tail-call the next block's code
   void lower_exit(const ir::Op& op);
   void lower_call(const ir::Op& op);
   void lower_env(const ir::Op& op);
@@ -82,6 +82,7 @@ class Lowerer {
   bool self_loop_ = false;
   bool any_access_ = false;
   bool restart_pending_ = true;
+  bool entry_restart_ = false;  // linear memory, accesses but no store or call: see kUncountedToken
   uint32_t insn_ = 0;  // index of the instruction being lowered
 };
 

@@ -37,7 +37,9 @@ def run(argv, timeout=300, stdin=subprocess.DEVNULL):
 
 
 def replay(rewind, trace, *extra):
-    rc, out, err = run([rewind, "replay", trace, *extra])
+    # --tier=llvm compiles each of the boot's ~25,000 blocks with LLVM before it first runs.
+    timeout = 900 if "--tier=llvm" in extra else 300
+    rc, out, err = run([rewind, "replay", trace, *extra], timeout=timeout)
     if rc != 0 or "matches the recording" not in err:
         raise Fail(f"replay {' '.join(extra)}: exit {rc}: {err.strip()[-400:]}")
     return out, err
