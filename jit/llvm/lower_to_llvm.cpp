@@ -303,12 +303,9 @@ void Lowerer::emit_head() {
   irb_.SetInsertPoint(body);
   irb_.CreateStore(irb_.CreateAdd(icount, irb_.getInt64(block_.n_insns)), icount_);
   insn_ = 0;
-  if (entry_restart_) {
-    restart_pending_ = false;  // the entry's restart point covers the whole block
-  } else if (env_.linear_memory && any_access_) {
-    sync(kLlvmToken | kRestartToken);
-    restart_pending_ = false;
-  }
+  // With a restart point at entry it covers the whole block; otherwise the first access
+  // makes one (at its own instruction, so no earlier sync is repeated).
+  restart_pending_ = !entry_restart_;
 }
 
 bool Lowerer::run(const std::string& name, std::string* error) {
