@@ -114,6 +114,7 @@ void JitEngine::flush() {
   installed_.clear();
   for (auto& [job, pending] : pending_) dropped_jobs_.push_back(job);  // its result is discarded
   pending_.clear();
+  region_members_.clear();
   clear_jump_cache();
   cache_.clear();
   single_cache_.clear();
@@ -132,6 +133,7 @@ void JitEngine::invalidate(uint64_t start, uint64_t len) {
 }
 
 void JitEngine::drop_block(JitBlock& block) {
+  drop_regions_through(block);
   unlink_incoming(block);
   unindex_code(block);
   if (block.hot == JitBlock::Hot::kQueued) pending_.erase(block.llvm_job);
@@ -293,10 +295,11 @@ bool JitEngine::restore_after_exception(CpuState& cpu) {
     // jit/llvm/lower_to_llvm.h).
     const Region& region = regions_.at(active_region_);
     const uint32_t k = token & llvm_tier::kTokenInsnMask;
+    const bool uncounted = (token & llvm_tier::kUncountedToken) != 0;
     cpu.pc = region.insn_pcs.at(k);
-    if (!(token & llvm_tier::kUncountedToken)) cpu.icount -= region.n_insns - k;
+    if (!uncounted) cpu.icount -= region.unretired.at(k);
     if ((token & llvm_tier::kRestartToken) && cpu.fault_host_pc) {
-      reexecute_insns_ = region.n_insns - k;
+      reexecute_insns_ = region.unretired.at(k);  // to the end of the instruction's block
       stats_.llvm_reexecutions++;
       uninstall(active_region_);
       return true;

@@ -49,6 +49,7 @@ struct JitStats {
   double compile_seconds = 0;       // translate + compile, host time (bookkeeping only)
   // The LLVM tier (auto and llvm).
   uint64_t llvm_queued = 0;      // blocks submitted for LLVM compilation
+  uint64_t llvm_region_blocks = 0;  // blocks in their regions, the queued blocks included
   uint64_t llvm_installed = 0;   // blocks whose LLVM code was swapped in
   uint64_t llvm_discarded = 0;   // results for blocks dropped (invalidated, flushed) meanwhile
   uint64_t llvm_failed = 0;      // blocks LLVM could not compile (they keep template code)
@@ -109,11 +110,18 @@ class JitEngine final : public ExecutionEngine {
   // A queued block returns to the dispatcher after this many more entries to see whether its
   // code is ready (more than one: a block must run between two returns).
   static constexpr int32_t kHotRecheckEntries = 1024;
-  struct Region {  // what a fault in a block's LLVM code needs to know
-    uint64_t pc;
-    uint32_t n_insns;
+  // A region: a hot block and the blocks that run with it, compiled as one LLVM function.
+  static constexpr size_t kMaxRegionBlocks = 8;
+  static constexpr uint32_t kMaxRegionInsns = 160;
+  struct Region {  // what a fault in a region's LLVM code needs to know
+    // Per region instruction (the entry block's first): its pc, and how many instructions of
+    // its block were counted in at the block's start and have not retired when it starts.
     std::vector<uint64_t> insn_pcs;
+    std::vector<uint32_t> unretired;
   };
+  static void add_member(Region& region, const ir::Block& member);
+  std::vector<JitBlock*> region_members(JitBlock& entry) const;
+  void drop_regions_through(JitBlock& member);
   void queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait);
   void install_finished();
   void install(JitBlock& block, const void* code, uint32_t flags);
@@ -154,6 +162,7 @@ class JitEngine final : public ExecutionEngine {
   std::unordered_map<uint64_t, Pending> pending_;    // job -> block waiting for its code
   std::unordered_map<uint64_t, Region> regions_;     // job -> block facts, queued or installed
   std::unordered_map<uint64_t, JitBlock*> installed_;  // job -> block running its code
+  std::unordered_multimap<const JitBlock*, uint64_t> region_members_;  // non-entry member -> job
   std::vector<uint64_t> dropped_jobs_;  // code to free once no translated code is running
   uint64_t active_region_ = 0;          // set by LLVM code on entry: the job it came from
   uint64_t llvm_insns_ = 0;             // added to by LLVM code

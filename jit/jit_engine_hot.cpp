@@ -81,8 +81,20 @@ void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool w
   job.env.fast_table = env_.fast_table;
   job.env.fast_entries = env_.fast_entries;
   job.env.jump_cache = env_.jump_cache;
-  regions_[job.id] = Region{block.pc, block.n_insns, tr.block->insn_pcs};
-  job.block = std::move(*tr.block);
+  Region region;
+  add_member(region, *tr.block);
+  job.blocks.push_back(std::move(*tr.block));
+  if (options_.tier == Tier::kAuto) {
+    for (JitBlock* member : region_members(block)) {
+      TranslateResult more = source_.translate(*cpu.memory, member->pc, member->n_insns, flags);
+      if (!more.block || hash_ir(*more.block) != member->ir_hash) continue;
+      add_member(region, *more.block);
+      job.blocks.push_back(std::move(*more.block));
+      region_members_.emplace(member, job.id);
+    }
+  }
+  stats_.llvm_region_blocks += job.blocks.size();
+  regions_[job.id] = std::move(region);
   block.llvm_job = job.id;
   block.hot = JitBlock::Hot::kQueued;
   stats_.llvm_queued++;
@@ -103,6 +115,56 @@ void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool w
   }
   block.hot_countdown = kHotRecheckEntries;  // come back to look for the finished code
   llvm_->submit(std::move(job));
+}
+
+void JitEngine::add_member(Region& region, const ir::Block& member) {
+  for (uint32_t k = 0; k < member.n_insns; ++k) {
+    region.insn_pcs.push_back(member.insn_pcs.at(k));
+    region.unretired.push_back(member.n_insns - k);
+  }
+}
+
+std::vector<JitBlock*> JitEngine::region_members(JitBlock& entry) const {
+  // Blocks that run together with the entry: those its exits were chained to (so they ran
+  // after it, under the same modes), and theirs, while they have run often enough themselves.
+  const auto warm = [this](const JitBlock& b) {
+    const auto threshold = int32_t(std::max<uint32_t>(options_.hot_threshold, 1));
+    return b.cacheable && (b.hot != JitBlock::Hot::kCold || b.hot_countdown <= threshold / 2);
+  };
+  std::vector<JitBlock*> members{&entry};
+  uint32_t insns = entry.n_insns;
+  for (size_t i = 0; i < members.size() && members.size() < kMaxRegionBlocks; ++i) {
+    for (const ChainSite* site : members[i]->outgoing) {
+      JitBlock* next = site->linked_to;
+      if (!next || !warm(*next) || insns + next->n_insns > kMaxRegionInsns) continue;
+      if (std::find(members.begin(), members.end(), next) != members.end()) continue;
+      members.push_back(next);
+      insns += next->n_insns;
+      if (members.size() == kMaxRegionBlocks) break;
+    }
+  }
+  members.erase(members.begin());
+  return members;
+}
+
+void JitEngine::drop_regions_through(JitBlock& member) {
+  // The block's code changed or went away: regions that include it must not run it again.
+  auto [first, last] = region_members_.equal_range(&member);
+  std::vector<uint64_t> jobs;
+  for (auto it = first; it != last; ++it) jobs.push_back(it->second);
+  region_members_.erase(first, last);
+  for (uint64_t job : jobs) {
+    auto pending = pending_.find(job);
+    if (pending != pending_.end()) {
+      JitBlock& entry = *pending->second.block;
+      entry.hot = JitBlock::Hot::kFailed;
+      entry.hot_countdown = std::numeric_limits<int32_t>::max();
+      pending_.erase(pending);
+      dropped_jobs_.push_back(job);
+    } else {
+      uninstall(job);
+    }
+  }
 }
 
 void JitEngine::install_finished() {

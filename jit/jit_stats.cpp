@@ -28,12 +28,14 @@ std::string describe_stats(const JitStats& s, Tier tier, uint64_t retired,
   double share = retired ? 100.0 * double(s.llvm_guest_insns) / double(retired) : 0.0;
   share = share > 100.0 ? 100.0 : share;  // faults retire less than the count assumed
   std::snprintf(line, sizeof line,
-                "llvm: %llu blocks queued, %llu installed, %llu failed, %llu discarded; "
+                "llvm: %llu blocks queued (%.1f blocks per region), %llu installed, %llu failed, "
+                "%llu discarded; "
                 "compile %.3f s on the background thread (slowest %.1f ms), mean latency %.1f ms; "
                 "%.1f%% of guest instructions in LLVM code, %.1f%% in template code; "
                 "%llu re-executions",
-                (unsigned long long)s.llvm_queued, (unsigned long long)s.llvm_installed,
-                (unsigned long long)s.llvm_failed, (unsigned long long)s.llvm_discarded,
+                (unsigned long long)s.llvm_queued,
+                s.llvm_queued ? double(s.llvm_region_blocks) / double(s.llvm_queued) : 0.0,
+                (unsigned long long)s.llvm_installed, (unsigned long long)s.llvm_failed, (unsigned long long)s.llvm_discarded,
                 s.llvm_compile_seconds, 1e3 * s.llvm_max_compile_seconds,
                 s.llvm_installed ? 1e3 * s.llvm_latency_seconds / double(s.llvm_installed) : 0.0,
                 share, 100.0 - share, (unsigned long long)s.llvm_reexecutions);

@@ -129,7 +129,9 @@ struct LlvmCompiler::Impl {
     for (size_t i = 0; i < jobs.size(); ++i) {
       results[i].id = jobs[i].id;
       names[i] = "rewind_region_" + std::to_string(jobs[i].id);
-      if (lower_block_into(jobs[i].block, jobs[i].env, *module, names[i], &results[i].error)) {
+      std::vector<const ir::Block*> region;
+      for (const ir::Block& b : jobs[i].blocks) region.push_back(&b);
+      if (lower_region_into(region, jobs[i].env, *module, names[i], &results[i].error)) {
         any = true;
       } else {
         names[i].clear();

@@ -20,7 +20,7 @@ namespace rwd::jit::llvm_tier {
 
 struct CompileJob {
   uint64_t id = 0;
-  ir::Block block;
+  std::vector<ir::Block> blocks;  // the region: blocks[0] is its entry
   LoweringEnv env;
 };
 

@@ -182,7 +182,7 @@ void Lowerer::lower_guest_memory(const ir::Op& op) {
   // kept (misaligned atomics miss); the host address is then addr + host_offset.
   static_assert(sizeof(TlbEntry) == 32);
   const int64_t table = int64_t(offsetof(CpuState, tlb)) +
-                        int64_t(code_flags::tlb_mode(block_.flags)) * kTlbEntries * 32;
+                        int64_t(code_flags::tlb_mode(block_->flags)) * kTlbEntries * 32;
   llvm::Value* index = irb_.CreateAnd(irb_.CreateLShr(addr, kTlbPageBits - 5),
                                       irb_.getInt64(uint64_t(kTlbEntries - 1) << 5));
   llvm::Value* entry = irb_.CreateInBoundsGEP(irb_.getInt8Ty(), cpu_field(table), index);

@@ -13,9 +13,9 @@ namespace rwd::jit::llvm_tier {
 
 using ir::Opcode;
 
-Lowerer::Lowerer(const ir::Block& block, const LoweringEnv& env, llvm::LLVMContext& context,
-                 llvm::Module& module)
-    : block_(block), env_(env), ctx_(context), module_(module), irb_(context) {}
+Lowerer::Lowerer(const std::vector<const ir::Block*>& blocks, const LoweringEnv& env,
+                 llvm::LLVMContext& context, llvm::Module& module)
+    : blocks_(blocks), env_(env), ctx_(context), module_(module), irb_(context) {}
 
 llvm::Type* Lowerer::type_of(ir::ValType t) const {
   return t == ir::ValType::kI32 ? llvm::Type::getInt32Ty(ctx_) : llvm::Type::getInt64Ty(ctx_);
@@ -32,33 +32,32 @@ llvm::Value* Lowerer::cpu_field(int64_t offset) {
 }
 
 llvm::Value* Lowerer::get(ir::TempId t) {
-  const ir::Temp& temp = block_.temps[t];
+  const ir::Temp& temp = block_->temps[t];
   llvm::Type* ty = type_of(temp.type);
   if (temp.kind == ir::TempKind::kConst) return llvm::ConstantInt::get(ty, uint64_t(temp.value));
-  return irb_.CreateLoad(ty, slots_[t]);
+  return irb_.CreateLoad(ty, (*slots_)[t]);
 }
 
 void Lowerer::put(ir::TempId t, llvm::Value* v) {
-  const ir::Temp& temp = block_.temps[t];
-  irb_.CreateStore(fit(v, type_of(temp.type)), slots_[t]);
-  if (temp.kind == ir::TempKind::kGlobal) dirty_[t] = true;
+  const ir::Temp& temp = block_->temps[t];
+  irb_.CreateStore(fit(v, type_of(temp.type)), (*slots_)[t]);
+  if ((*gids_)[t] >= 0) dirty_[size_t((*gids_)[t])] = true;
 }
 
 void Lowerer::store_globals(bool now_clean) {
-  for (ir::TempId t = 0; t < block_.temps.size(); ++t) {
-    if (!dirty_[t]) continue;
-    const ir::Temp& temp = block_.temps[t];
+  for (size_t g = 0; g < globals_.size(); ++g) {
+    if (!dirty_[g]) continue;
+    const Global& global = globals_[g];
     // Volatile: a host fault may read these through the signal handler, which LLVM cannot see.
-    irb_.CreateStore(irb_.CreateLoad(type_of(temp.type), slots_[t]), cpu_field(temp.value), true);
-    if (now_clean) dirty_[t] = false;
+    irb_.CreateStore(irb_.CreateLoad(type_of(global.type), global.slot), cpu_field(global.offset),
+                     true);
+    if (now_clean) dirty_[g] = false;
   }
 }
 
 void Lowerer::reload_globals() {
-  for (ir::TempId t = 0; t < block_.temps.size(); ++t) {
-    const ir::Temp& temp = block_.temps[t];
-    if (temp.kind != ir::TempKind::kGlobal || !slots_[t]) continue;
-    irb_.CreateStore(irb_.CreateLoad(type_of(temp.type), cpu_field(temp.value)), slots_[t]);
+  for (const Global& global : globals_) {
+    irb_.CreateStore(irb_.CreateLoad(type_of(global.type), cpu_field(global.offset)), global.slot);
   }
 }
 
@@ -83,7 +82,7 @@ void Lowerer::start_dead_block() {
 void Lowerer::emit_exit(ExitKind kind, llvm::Value* pc) {
   store_globals();
   llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
-  const uint32_t after = block_.n_insns - 1 - insn_;  // a side exit gives these back
+  const uint32_t after = block_->n_insns - 1 - local_insn_;  // a side exit gives these back
   if (after) icount = irb_.CreateSub(icount, irb_.getInt64(after));
   store_icount(icount);
   irb_.CreateStore(pc, cpu_field(offsetof(CpuState, pc)));
@@ -126,7 +125,7 @@ void Lowerer::emit_chain(llvm::Value* pc) {
   llvm::Value* block = nullptr;
   if (jump_cache) {
     continue_if(irb_.CreateICmpEQ(load_at(entry, offsetof(JumpCacheEntry, flags)),
-                                  irb_.getInt64(block_.flags)));
+                                  irb_.getInt64(block_->flags)));
     block = load_at(entry, offsetof(JumpCacheEntry, block));
   } else {
     block = load_at(entry, 8);
@@ -144,14 +143,22 @@ void Lowerer::emit_chain(llvm::Value* pc) {
 }
 
 void Lowerer::lower_exit(const ir::Op& op) {
-  if (op.opc == Opcode::k_goto_tb && uint64_t(op.imm) == block_.pc) {
-    // Back to the block's own start: loop inside the function, through the budget check.
-    const uint32_t after = block_.n_insns - 1 - insn_;
+  const int member = op.opc == Opcode::k_goto_tb ? member_at(uint64_t(op.imm)) : -1;
+  if (member >= 0) {
+    // To a block of the region (its own start: a loop): a branch inside the function, to
+    // that block's budget check.
+    const uint32_t after = block_->n_insns - 1 - local_insn_;
     if (after) {
       llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
       irb_.CreateStore(irb_.CreateSub(icount, irb_.getInt64(after)), icount_);
     }
-    irb_.CreateBr(head_);
+    if (member_restart_[size_t(member)] && size_t(member) != block_index_) {
+      // Into a block whose restart point is its start (kUncountedToken): CpuState exact now.
+      sync(kLlvmToken | kRestartToken | kUncountedToken | bases_[size_t(member)]);
+    }
+    std::vector<bool>& into = head_out_[size_t(member)];
+    for (size_t g = 0; g < dirty_.size(); ++g) into[g] = into[g] || dirty_[g];
+    irb_.CreateBr(heads_[size_t(member)]);
     start_dead_block();
     return;
   }
@@ -221,49 +228,94 @@ void Lowerer::lower_env(const ir::Op& op) {
   }
 }
 
-void Lowerer::scan() {
-  const size_t n_temps = block_.temps.size();
-  slots_.assign(n_temps, nullptr);
-  dirty_.assign(n_temps, false);
-  written_anywhere_.assign(n_temps, false);
-  insn_flags_.assign(block_.n_insns, 0);
-  int insn = -1;
-  for (const ir::Op& op : block_.ops) {
-    if (op.opc == Opcode::k_insn_start) ++insn;
-    if (op.opc == Opcode::k_goto_tb && uint64_t(op.imm) == block_.pc) self_loop_ = true;
-    if (insn >= 0 && size_t(insn) < insn_flags_.size()) {
-      if (op.opc == Opcode::k_guest_ld) insn_flags_[insn] |= kAccess;
-      if (op.opc == Opcode::k_guest_st) insn_flags_[insn] |= kAccess | kSideEffect;
-      if (op.opc == Opcode::k_call) insn_flags_[insn] |= kSideEffect;
+int Lowerer::member_at(uint64_t pc) const {
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    if (blocks_[i]->pc == pc) return int(i);
+  }
+  return -1;
+}
+
+bool Lowerer::scan(std::string* error) {
+  // Number the globals, the instructions, and note what each instruction does.
+  uint32_t n_insns = 0;
+  for (const ir::Block* b : blocks_) {
+    bases_.push_back(n_insns);
+    n_insns += b->n_insns;
+  }
+  insn_flags_.assign(n_insns, 0);
+  member_gids_.resize(blocks_.size());
+  for (size_t m = 0; m < blocks_.size(); ++m) {
+    const ir::Block& b = *blocks_[m];
+    std::vector<int>& gids = member_gids_[m];
+    gids.assign(b.temps.size(), -1);
+    for (ir::TempId t = 0; t < b.temps.size(); ++t) {
+      const ir::Temp& temp = b.temps[t];
+      if (temp.kind != ir::TempKind::kGlobal) continue;
+      size_t g = 0;
+      while (g < globals_.size() && globals_[g].offset != temp.value) ++g;
+      if (g == globals_.size()) globals_.push_back({temp.value, temp.type, nullptr});
+      if (globals_[g].type != temp.type) return fail(error, "a register with two types");
+      gids[t] = int(g);
     }
-    for (int i = 0; i < op.nout; ++i) {
-      if (block_.temps[op.out(i)].kind == ir::TempKind::kGlobal) written_anywhere_[op.out(i)] = true;
+    int insn = -1;
+    for (const ir::Op& op : b.ops) {
+      if (op.opc == Opcode::k_insn_start) ++insn;
+      if (insn >= 0 && uint32_t(insn) < b.n_insns) {
+        uint8_t& flags = insn_flags_[bases_[m] + uint32_t(insn)];
+        if (op.opc == Opcode::k_guest_ld) flags |= kAccess;
+        if (op.opc == Opcode::k_guest_st) flags |= kAccess | kSideEffect;
+        if (op.opc == Opcode::k_call) flags |= kSideEffect;
+      }
     }
   }
-  bool any_side_effect = false;
-  for (uint8_t f : insn_flags_) {
-    any_access_ |= (f & kAccess) != 0;
-    any_side_effect |= (f & kSideEffect) != 0;
+  written_anywhere_.assign(globals_.size(), false);
+  dirty_.assign(globals_.size(), false);
+  for (size_t m = 0; m < blocks_.size(); ++m) {
+    for (const ir::Op& op : blocks_[m]->ops) {
+      for (int i = 0; i < op.nout; ++i) {
+        const int g = member_gids_[m][op.out(i)];
+        if (g >= 0) written_anywhere_[size_t(g)] = true;
+      }
+    }
   }
-  entry_restart_ = env_.linear_memory && any_access_ && !any_side_effect;
+  member_restart_.assign(blocks_.size(), false);
+  for (size_t m = 0; m < blocks_.size(); ++m) {
+    bool any_access = false;
+    bool any_side_effect = false;
+    for (uint32_t k = bases_[m]; k < bases_[m] + blocks_[m]->n_insns; ++k) {
+      any_access |= (insn_flags_[k] & kAccess) != 0;
+      any_side_effect |= (insn_flags_[k] & kSideEffect) != 0;
+    }
+    member_restart_[m] = env_.linear_memory && any_access && !any_side_effect;
+  }
+  return true;
 }
 
 void Lowerer::make_slots(llvm::BasicBlock* entry) {
   llvm::IRBuilder<> at_entry(entry);
-  for (const ir::Op& op : block_.ops) {
-    for (int i = 0; i < op.nout + op.nin; ++i) {
-      const ir::TempId t = op.args[i];
-      const ir::Temp& temp = block_.temps[t];
-      if (temp.kind == ir::TempKind::kConst || slots_[t]) continue;
-      llvm::Type* ty = type_of(temp.type);
-      slots_[t] = at_entry.CreateAlloca(ty);
-      if (temp.kind == ir::TempKind::kGlobal) {
-        llvm::Value* field =
-            at_entry.CreateConstInBoundsGEP1_64(at_entry.getInt8Ty(), cpu_, uint64_t(temp.value));
-        at_entry.CreateStore(at_entry.CreateLoad(ty, field), slots_[t]);
-      } else {
-        at_entry.CreateStore(llvm::ConstantInt::get(ty, 0), slots_[t]);
+  for (Global& g : globals_) {
+    llvm::Type* ty = type_of(g.type);
+    g.slot = at_entry.CreateAlloca(ty);
+    llvm::Value* field =
+        at_entry.CreateConstInBoundsGEP1_64(at_entry.getInt8Ty(), cpu_, uint64_t(g.offset));
+    at_entry.CreateStore(at_entry.CreateLoad(ty, field), g.slot);
+  }
+  member_slots_.resize(blocks_.size());
+  for (size_t m = 0; m < blocks_.size(); ++m) {
+    const ir::Block& b = *blocks_[m];
+    std::vector<llvm::AllocaInst*>& slots = member_slots_[m];
+    slots.assign(b.temps.size(), nullptr);
+    for (ir::TempId t = 0; t < b.temps.size(); ++t) {
+      const ir::Temp& temp = b.temps[t];
+      if (temp.kind == ir::TempKind::kConst) continue;
+      const int g = member_gids_[m][t];
+      if (g >= 0) {
+        slots[t] = globals_[size_t(g)].slot;
+        continue;
       }
+      llvm::Type* ty = type_of(temp.type);
+      slots[t] = at_entry.CreateAlloca(ty);
+      at_entry.CreateStore(llvm::ConstantInt::get(ty, 0), slots[t]);
     }
   }
   icount_ = at_entry.CreateAlloca(at_entry.getInt64Ty());
@@ -275,7 +327,7 @@ void Lowerer::make_slots(llvm::BasicBlock* entry) {
         at_entry.getInt64(reinterpret_cast<uint64_t>(env_.active_region)), at_entry.getPtrTy());
     at_entry.CreateStore(at_entry.getInt64(env_.region_tag), slot, true);
   }
-  if (entry_restart_) {
+  if (member_restart_[0]) {  // the caller left CpuState exact
     at_entry.CreateStore(at_entry.getInt32(kLlvmToken | kRestartToken | kUncountedToken),
                          at_entry.CreateConstInBoundsGEP1_64(at_entry.getInt8Ty(), cpu_,
                                                              offsetof(CpuState, insn_index)),
@@ -283,33 +335,70 @@ void Lowerer::make_slots(llvm::BasicBlock* entry) {
   }
 }
 
+void Lowerer::enter_block(size_t index) {
+  block_index_ = index;
+  block_ = blocks_[index];
+  insn_base_ = bases_[index];
+  slots_ = &member_slots_[index];
+  gids_ = &member_gids_[index];
+  labels_.clear();
+  label_dirty_.assign(block_->n_labels, std::vector<bool>(globals_.size(), false));
+  for (uint32_t i = 0; i < block_->n_labels; ++i) {
+    labels_.push_back(llvm::BasicBlock::Create(ctx_, "L" + std::to_string(i), fn_));
+  }
+}
+
 void Lowerer::emit_head() {
   // Count the whole block in on entry, or leave before running it if that would pass the limit
   // (the dispatcher then runs a block cut to the count), exactly as the template tier does.
-  irb_.SetInsertPoint(head_);
+  irb_.SetInsertPoint(heads_[block_index_]);
   llvm::Value* icount = irb_.CreateLoad(irb_.getInt64Ty(), icount_);
   llvm::Value* limit = irb_.CreateLoad(irb_.getInt64Ty(), cpu_field(offsetof(CpuState, icount_limit)));
-  llvm::Value* fits = irb_.CreateICmpUGE(irb_.CreateSub(limit, icount), irb_.getInt64(block_.n_insns));
+  llvm::Value* fits =
+      irb_.CreateICmpUGE(irb_.CreateSub(limit, icount), irb_.getInt64(block_->n_insns));
   auto* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
   auto* over_budget = llvm::BasicBlock::Create(ctx_, "over_budget", fn_);
   irb_.CreateCondBr(fits, body, over_budget, llvm::MDBuilder(ctx_).createLikelyBranchWeights());
-  // At the head, after a self-loop's first pass, anything the block writes may be changed.
-  if (self_loop_) dirty_ = written_anywhere_;
+  // Reached from the function's entry (nothing dirty) and from the branches to this head.
+  dirty_ = head_in_[block_index_];
   irb_.SetInsertPoint(over_budget);
   store_globals();
   store_icount(icount);
-  irb_.CreateStore(irb_.getInt64(block_.pc), cpu_field(offsetof(CpuState, pc)));
+  irb_.CreateStore(irb_.getInt64(block_->pc), cpu_field(offsetof(CpuState, pc)));
   irb_.CreateRet(irb_.getInt32(kExitToDispatcher));
   irb_.SetInsertPoint(body);
-  irb_.CreateStore(irb_.CreateAdd(icount, irb_.getInt64(block_.n_insns)), icount_);
-  insn_ = 0;
+  irb_.CreateStore(irb_.CreateAdd(icount, irb_.getInt64(block_->n_insns)), icount_);
+  insn_ = insn_base_;
+  local_insn_ = 0;
   // With a restart point at entry it covers the whole block; otherwise the first access
   // makes one (at its own instruction, so no earlier sync is repeated).
-  restart_pending_ = !entry_restart_;
+  restart_pending_ = !member_restart_[block_index_];
 }
 
 bool Lowerer::run(const std::string& name, std::string* error) {
-  scan();
+  if (!scan(error)) return false;
+  // Which globals are dirty where a branch enters a block's head is the union over the
+  // branches to it, which come from anywhere in the region (loops). Lower, collect those
+  // unions, and lower again until they no longer grow; storing fewer registers at each sync
+  // is what this buys. If that takes too long, every head assumes every written global.
+  constexpr int kMaxPasses = 5;
+  head_in_.assign(blocks_.size(), std::vector<bool>(globals_.size(), false));
+  for (int pass = 0;; ++pass) {
+    head_out_ = head_in_;
+    if (!build(name, error)) return false;
+    if (head_out_ == head_in_) return true;
+    fn_->eraseFromParent();
+    fn_ = nullptr;
+    if (pass + 1 == kMaxPasses) {
+      head_in_.assign(blocks_.size(), written_anywhere_);
+      head_out_ = head_in_;
+      return build(name, error);
+    }
+    head_in_ = head_out_;
+  }
+}
+
+bool Lowerer::build(const std::string& name, std::string* error) {
   auto* fn_type = llvm::FunctionType::get(irb_.getInt32Ty(), {irb_.getPtrTy(), irb_.getPtrTy()},
                                           false);
   fn_ = llvm::Function::Create(fn_type, llvm::Function::ExternalLinkage, name, module_);
@@ -320,31 +409,46 @@ bool Lowerer::run(const std::string& name, std::string* error) {
   cpu_ = fn_->getArg(0);
   memory_base_ = fn_->getArg(1);
   auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
-  head_ = llvm::BasicBlock::Create(ctx_, "head", fn_);
-  make_slots(entry);
-  llvm::BranchInst::Create(head_, entry);
-  labels_.clear();
-  label_dirty_.assign(block_.n_labels, std::vector<bool>(block_.temps.size(), false));
-  for (uint32_t i = 0; i < block_.n_labels; ++i) {
-    labels_.push_back(llvm::BasicBlock::Create(ctx_, "L" + std::to_string(i), fn_));
+  heads_.clear();
+  for (size_t m = 0; m < blocks_.size(); ++m) {
+    heads_.push_back(llvm::BasicBlock::Create(ctx_, "head" + std::to_string(m), fn_));
   }
+  make_slots(entry);
+  llvm::BranchInst::Create(heads_[0], entry);
+  for (size_t m = 0; m < blocks_.size(); ++m) {
+    enter_block(m);
+    if (!lower_member(error)) return false;
+  }
+  for (llvm::BasicBlock& bb : *fn_) {
+    if (!bb.getTerminator()) llvm::IRBuilder<>(&bb).CreateUnreachable();
+  }
+  std::string problems;
+  llvm::raw_string_ostream out(problems);
+  if (llvm::verifyFunction(*fn_, &out)) return fail(error, "invalid LLVM IR: " + problems);
+  return true;
+}
+
+bool Lowerer::lower_member(std::string* error) {
   emit_head();
   int insn = -1;
-  for (const ir::Op& op : block_.ops) {
+  for (const ir::Op& op : block_->ops) {
     if (irb_.GetInsertBlock()->getTerminator()) start_dead_block();
     switch (op.opc) {
-      case Opcode::k_insn_start:
-        if (insn >= 0 && (insn_flags_[insn] & kSideEffect)) restart_pending_ = true;
-        insn_ = uint32_t(++insn);
+      case Opcode::k_insn_start: {
+        if (insn >= 0 && (insn_flags_[insn_] & kSideEffect)) restart_pending_ = true;
+        ++insn;
+        if (uint32_t(insn) >= block_->n_insns) return fail(error, "more instructions than n_insns");
+        local_insn_ = uint32_t(insn);
+        insn_ = insn_base_ + local_insn_;
         // In linear memory a host fault needs a restart point with no memory change after
         // it: before a store, and before the first access after a store or call.
-        if (env_.linear_memory && size_t(insn) < insn_flags_.size() &&
-            (insn_flags_[insn] & kAccess) &&
-            (restart_pending_ || (insn_flags_[insn] & kSideEffect))) {
+        if (env_.linear_memory && (insn_flags_[insn_] & kAccess) &&
+            (restart_pending_ || (insn_flags_[insn_] & kSideEffect))) {
           sync(kLlvmToken | kRestartToken | insn_);
           restart_pending_ = false;
         }
         break;
+      }
       case Opcode::k_set_label:
         // Labels are only jumped to forwards: every path into this one is known by now.
         if (size_t(op.imm) >= labels_.size()) return fail(error, "label out of range");
@@ -378,12 +482,6 @@ bool Lowerer::run(const std::string& name, std::string* error) {
         break;
     }
   }
-  for (llvm::BasicBlock& bb : *fn_) {
-    if (!bb.getTerminator()) llvm::IRBuilder<>(&bb).CreateUnreachable();
-  }
-  std::string problems;
-  llvm::raw_string_ostream out(problems);
-  if (llvm::verifyFunction(*fn_, &out)) return fail(error, "invalid LLVM IR: " + problems);
   return true;
 }
 
@@ -400,9 +498,10 @@ bool Lowerer::fail(std::string* error, const std::string& what) {
   return false;
 }
 
-bool lower_block_into(const ir::Block& block, const LoweringEnv& env, llvm::Module& module,
-                      const std::string& name, std::string* error) {
-  Lowerer lowerer(block, env, module.getContext(), module);
+bool lower_region_into(const std::vector<const ir::Block*>& blocks, const LoweringEnv& env,
+                       llvm::Module& module, const std::string& name, std::string* error) {
+  if (blocks.empty()) return Lowerer::fail(error, "an empty region");
+  Lowerer lowerer(blocks, env, module.getContext(), module);
   if (lowerer.run(name, error)) return true;
   if (llvm::Function* partial = module.getFunction(name)) partial->eraseFromParent();
   return false;

@@ -1,6 +1,7 @@
-// Lowers one IR block to an LLVM IR function, for the hot tier. The function has the shape
+// Lowers a region of IR blocks to an LLVM IR function, for the hot tier. The function has the
+// shape
 //   uint32_t region(CpuState* cpu, uint8_t* linear_memory_base)
-// and runs the block (looping inside itself when the block jumps back to its own start) until
+// and runs the blocks (branching inside itself when one jumps to the start of another) until
 // it leaves: it then has stored every guest register it changed, cpu.icount and cpu.pc, and
 // returns an ExitKind. Guest registers and IR locals live in SSA values inside the function;
 // CpuState sees them only at exits, before helpers that read or raise, and at restart points.
@@ -8,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ir/helpers.h"
 #include "ir/ir.h"
@@ -33,9 +35,11 @@ enum ExitKind : uint32_t {
 //    (user mode's linear memory) finds one: the engine re-executes from there with the
 //    template tier, which reports the fault precisely. So LLVM code need not store registers
 //    before every load.
-//  * A block with no store and no call has one restart point, at its entry, where its caller
-//    left CpuState exact: the token then also has kUncountedToken (cpu.icount does not yet
-//    include the block). Re-running from there is safe because nothing changed memory since.
+//  * A block with no store and no call has one restart point, at its start, made where it is
+//    entered (the function's entry, where the caller left CpuState exact, or a branch from
+//    another block of the region): the token then also has kUncountedToken (cpu.icount does
+//    not yet include the block). Re-running from there is safe, however many times the block
+//    looped since, because nothing changed memory.
 inline constexpr uint32_t kLlvmToken = 0x8000'0000u;
 inline constexpr uint32_t kRestartToken = 0x4000'0000u;
 inline constexpr uint32_t kUncountedToken = 0x2000'0000u;
@@ -64,10 +68,12 @@ struct LoweringEnv {
   const void* jump_cache = nullptr;
 };
 
-// Adds the function `name` for `block` to `module` (several blocks are compiled together).
-// Returns false with *error set, and the module without the function, if the block holds
-// something this lowering does not handle.
-bool lower_block_into(const ir::Block& block, const LoweringEnv& env, llvm::Module& module,
-                      const std::string& name, std::string* error);
+// Adds the function `name` for the region `blocks` to `module` (several regions are compiled
+// together). blocks[0] is where the function starts; a goto_tb to the pc of any of the blocks
+// is a branch inside the function, so loops over several blocks stay in LLVM code. Returns
+// false with *error set, and the module without the function, if a block holds something this
+// lowering does not handle.
+bool lower_region_into(const std::vector<const ir::Block*>& blocks, const LoweringEnv& env,
+                       llvm::Module& module, const std::string& name, std::string* error);
 
 }  // namespace rwd::jit::llvm_tier

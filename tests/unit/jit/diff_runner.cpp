@@ -239,8 +239,16 @@ DiffResult run_differential(const DiffCase& c, ScratchMemory& interp_memory,
   options.hot_threshold = c.hot_threshold;
   jit::JitEngine jit(source, options);
   const Outcome a = run_tier(interp, interp_memory, init);
-  const Outcome b = c.flush_mid_compile ? run_flushing_mid_compile(jit, jit_memory, init)
-                                        : run_tier(jit, jit_memory, init);
+  Outcome b;
+  if (c.flush_mid_compile) {
+    b = run_flushing_mid_compile(jit, jit_memory, init);
+  } else if (c.rerun_after_compiles) {
+    run_tier(jit, jit_memory, init);
+    jit.drain_llvm();
+    b = run_tier(jit, jit_memory, init);
+  } else {
+    b = run_tier(jit, jit_memory, init);
+  }
 
   DiffResult result;
   result.interp_stop = a.stop;

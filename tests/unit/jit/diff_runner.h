@@ -44,6 +44,9 @@ struct DiffCase {
   // Auto tier: run once with the LLVM thread paused (so compiles are queued), drop every
   // translation while they are in flight, let them finish, and compare a second run.
   bool flush_mid_compile = false;
+  // Auto tier: run once, wait for every compile that run queued and swap it in, and compare
+  // a second run from the same initial state (so the LLVM code certainly runs).
+  bool rerun_after_compiles = false;
 };
 
 struct DiffResult {

@@ -23,6 +23,7 @@ struct Totals {
   uint64_t installed = 0;
   uint64_t discarded = 0;
   uint64_t llvm_insns = 0;
+  uint64_t region_blocks = 0;
 };
 
 Totals run_seeds(uint64_t first_default, DiffCase base, ScratchMemory& a, ScratchMemory& b) {
@@ -37,6 +38,7 @@ Totals run_seeds(uint64_t first_default, DiffCase base, ScratchMemory& a, Scratc
     totals.installed += r.jit_stats.llvm_installed;
     totals.discarded += r.jit_stats.llvm_discarded;
     totals.llvm_insns += r.jit_stats.llvm_guest_insns;
+    totals.region_blocks += r.jit_stats.llvm_region_blocks;
     if (r.equal) continue;
     ADD_FAILURE() << r.report;
     if (++failures >= kMaxReports) break;
@@ -83,6 +85,20 @@ TEST(AutoTierDifferential, SwapsLlvmCodeInWhileRunning) {
   c.tier = jit::Tier::kAuto;
   const Totals t = run_seeds(1, c, *a, *b);
   EXPECT_GT(t.queued, 0u);
+}
+
+// A few entries before a block is queued: by then its exits are chained to blocks that have
+// run too, which join its region (one LLVM function branching between them and looping
+// through them).
+TEST(AutoTierDifferential, RegionsOfChainedBlocks) {
+  auto a = make_flat_scratch(), b = make_flat_scratch();
+  DiffCase c;
+  c.tier = jit::Tier::kAuto;
+  c.hot_threshold = 4;
+  c.rerun_after_compiles = true;
+  const Totals t = run_seeds(1, c, *a, *b);
+  EXPECT_GT(t.region_blocks, t.queued) << "no region grew beyond its first block";
+  EXPECT_GT(t.llvm_insns, 0u);
 }
 
 TEST(AutoTierDifferential, TranslationsDroppedWhileCompilesAreInFlight) {
