@@ -111,8 +111,8 @@ class JitEngine final : public ExecutionEngine {
   // code is ready (more than one: a block must run between two returns).
   static constexpr int32_t kHotRecheckEntries = 1024;
   // A region: a hot block and the blocks that run with it, compiled as one LLVM function.
-  static constexpr size_t kMaxRegionBlocks = 8;
-  static constexpr uint32_t kMaxRegionInsns = 160;
+  static constexpr size_t kMaxRegionBlocks = 4;
+  static constexpr uint32_t kMaxRegionInsns = 64;
   struct Region {  // what a fault in a region's LLVM code needs to know
     // Per region instruction (the entry block's first): its pc, and how many instructions of
     // its block were counted in at the block's start and have not retired when it starts.
