@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +23,7 @@ namespace rwd::jit {
 
 namespace llvm_tier {
 class LlvmCompiler;
+struct CompileResult;
 }
 
 // Which code runs guest blocks.
@@ -122,8 +124,13 @@ class JitEngine final : public ExecutionEngine {
   static void add_member(Region& region, const ir::Block& member);
   std::vector<JitBlock*> region_members(JitBlock& entry) const;
   void drop_regions_through(JitBlock& member);
+  // The block's IR translated again, if it still hashes as its template code's did.
+  std::optional<ir::Block> translate_unchanged(CpuState& cpu, const JitBlock& block,
+                                               uint32_t flags);
+  static void keep_template_code(JitBlock& block);  // never queue it (again)
   void queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait);
   void install_finished();
+  void accept(const llvm_tier::CompileResult& result);  // a pending job's result
   void install(JitBlock& block, const void* code, uint32_t flags);
   void uninstall(uint64_t job);  // the block runs its template code again
   void repoint_incoming(JitBlock& block, const uint8_t* target);

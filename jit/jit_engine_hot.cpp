@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include <xxhash.h>
@@ -57,14 +58,25 @@ const JitStats& JitEngine::stats() const {
   return stats_;
 }
 
-void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait) {
+void JitEngine::keep_template_code(JitBlock& block) {
+  block.hot = JitBlock::Hot::kFailed;
+  block.hot_countdown = std::numeric_limits<int32_t>::max();
+}
+
+std::optional<ir::Block> JitEngine::translate_unchanged(CpuState& cpu, const JitBlock& block,
+                                                        uint32_t flags) {
   // The IR again, from the same guest bytes: a block is only kept while its code is unchanged.
   // Its hash must match the one the template code was compiled from, or the two tiers would
   // run different code (stores to code pages take effect at the next fence.i).
   TranslateResult tr = source_.translate(*cpu.memory, block.pc, block.n_insns, flags);
-  if (!tr.block || hash_ir(*tr.block) != block.ir_hash) {
-    block.hot = JitBlock::Hot::kFailed;
-    block.hot_countdown = std::numeric_limits<int32_t>::max();
+  if (!tr.block || hash_ir(*tr.block) != block.ir_hash) return std::nullopt;
+  return std::move(*tr.block);
+}
+
+void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait) {
+  std::optional<ir::Block> ir = translate_unchanged(cpu, block, flags);
+  if (!ir) {
+    keep_template_code(block);
     stats_.llvm_failed++;
     return;
   }
@@ -82,14 +94,14 @@ void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool w
   job.env.fast_entries = env_.fast_entries;
   job.env.jump_cache = env_.jump_cache;
   Region region;
-  add_member(region, *tr.block);
-  job.blocks.push_back(std::move(*tr.block));
+  add_member(region, *ir);
+  job.blocks.push_back(std::move(*ir));
   if (options_.tier == Tier::kAuto) {
     for (JitBlock* member : region_members(block)) {
-      TranslateResult more = source_.translate(*cpu.memory, member->pc, member->n_insns, flags);
-      if (!more.block || hash_ir(*more.block) != member->ir_hash) continue;
-      add_member(region, *more.block);
-      job.blocks.push_back(std::move(*more.block));
+      std::optional<ir::Block> more = translate_unchanged(cpu, *member, flags);
+      if (!more) continue;
+      add_member(region, *more);
+      job.blocks.push_back(std::move(*more));
       region_members_.emplace(member, job.id);
     }
   }
@@ -101,16 +113,7 @@ void JitEngine::queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool w
   const double now = host_seconds();
   pending_[job.id] = Pending{&block, flags, now};
   if (wait) {
-    llvm_tier::CompileResult result = llvm_->compile_now(std::move(job));
-    pending_.erase(result.id);
-    if (!result.code) {
-      block.hot = JitBlock::Hot::kFailed;
-      stats_.llvm_failed++;
-      regions_.erase(result.id);
-      return;
-    }
-    install(block, result.code, flags);
-    stats_.llvm_latency_seconds += host_seconds() - now;
+    accept(llvm_->compile_now(std::move(job)));
     return;
   }
   block.hot_countdown = kHotRecheckEntries;  // come back to look for the finished code
@@ -156,9 +159,7 @@ void JitEngine::drop_regions_through(JitBlock& member) {
   for (uint64_t job : jobs) {
     auto pending = pending_.find(job);
     if (pending != pending_.end()) {
-      JitBlock& entry = *pending->second.block;
-      entry.hot = JitBlock::Hot::kFailed;
-      entry.hot_countdown = std::numeric_limits<int32_t>::max();
+      keep_template_code(*pending->second.block);
       pending_.erase(pending);
       dropped_jobs_.push_back(job);
     } else {
@@ -176,27 +177,29 @@ void JitEngine::install_finished() {
       dropped_jobs_.push_back(result.id);
       continue;
     }
-    const Pending pending = it->second;
-    pending_.erase(it);
-    JitBlock& block = *pending.block;
-    if (!result.code) {
-      block.hot = JitBlock::Hot::kFailed;
-      block.hot_countdown = std::numeric_limits<int32_t>::max();
-      stats_.llvm_failed++;
-      regions_.erase(result.id);
-      continue;
-    }
-    install(block, result.code, pending.flags);
-    stats_.llvm_latency_seconds += host_seconds() - pending.queued_at;
+    accept(result);
   }
+}
+
+void JitEngine::accept(const llvm_tier::CompileResult& result) {
+  auto it = pending_.find(result.id);
+  const Pending pending = it->second;
+  pending_.erase(it);
+  if (!result.code) {
+    keep_template_code(*pending.block);
+    stats_.llvm_failed++;
+    regions_.erase(result.id);
+    return;
+  }
+  install(*pending.block, result.code, pending.flags);
+  stats_.llvm_latency_seconds += host_seconds() - pending.queued_at;
 }
 
 void JitEngine::install(JitBlock& block, const void* code, uint32_t flags) {
   const uint8_t* stub = emit_llvm_entry(buffer_, env_, code, flags, &llvm_insns_);
   if (!stub) {
     // No room for the stub: the block keeps its template code until the next flush.
-    block.hot = JitBlock::Hot::kFailed;
-    block.hot_countdown = std::numeric_limits<int32_t>::max();
+    keep_template_code(block);
     dropped_jobs_.push_back(block.llvm_job);
     return;
   }
@@ -228,8 +231,7 @@ void JitEngine::uninstall(uint64_t job) {
   installed_.erase(it);
   block.entry = block.template_entry;
   block.llvm_code = nullptr;
-  block.hot = JitBlock::Hot::kFailed;
-  block.hot_countdown = std::numeric_limits<int32_t>::max();
+  keep_template_code(block);
   repoint_incoming(block, block.template_entry);
   dropped_jobs_.push_back(job);  // freed when no translated code runs
 }
