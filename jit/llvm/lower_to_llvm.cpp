@@ -237,6 +237,7 @@ int Lowerer::member_at(uint64_t pc) const {
 
 bool Lowerer::scan(std::string* error) {
   // Number the globals, the instructions, and note what each instruction does.
+  if (blocks_.empty()) return fail(error, "an empty region");
   uint32_t n_insns = 0;
   for (const ir::Block* b : blocks_) {
     bases_.push_back(n_insns);
@@ -500,7 +501,6 @@ bool Lowerer::fail(std::string* error, const std::string& what) {
 
 bool lower_region_into(const std::vector<const ir::Block*>& blocks, const LoweringEnv& env,
                        llvm::Module& module, const std::string& name, std::string* error) {
-  if (blocks.empty()) return Lowerer::fail(error, "an empty region");
   Lowerer lowerer(blocks, env, module.getContext(), module);
   if (lowerer.run(name, error)) return true;
   if (llvm::Function* partial = module.getFunction(name)) partial->eraseFromParent();

@@ -64,10 +64,8 @@ class Lowerer {
   bool build(const std::string& name, std::string* error);  // one lowering of the region
   bool lower_member(std::string* error);  // the ops of block_
 
- public:
   static bool fail(std::string* error, const std::string& what);
 
- private:
 
   // The region: blocks_[0] is its entry; a goto_tb to another member's pc is a branch inside
   // the function. block_ is the member being lowered, its instructions numbered from
