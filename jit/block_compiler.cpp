@@ -2,6 +2,7 @@
 // helper calls. Arithmetic templates are in lower_alu.cpp, memory and CpuState accesses in
 // lower_memory.cpp, self-loops in lower_loop.cpp.
 #include <cstddef>
+#include <stdexcept>
 
 #include "cpu/cpu_state.h"
 #include "jit/compiler.h"
@@ -237,12 +238,19 @@ void Compiler::emit_entry_check() {
   // from block to block.
   if (env_.count_heat) {
     // Before the budget check, so leaving here hands the dispatcher an untouched count.
-    mov(rax, reinterpret_cast<uint64_t>(&out_.hot_countdown));
-    sub(dword[rax], 1);
-    jz(hot_exit_, T_NEAR);
+    emit_heat_count(hot_exit_);
   }
   sub(kBudgetReg, int32_t(block_.n_insns));
   jb(budget_exit_, T_NEAR);
+}
+
+void Compiler::emit_heat_count(const Xbyak::Label& at_zero) {
+  const size_t start = getSize();
+  mov(rax, reinterpret_cast<uint64_t>(&out_.hot_countdown));
+  sub(dword[rax], 1);
+  jz(at_zero, T_NEAR);
+  if (getSize() - start != kHeatCountBytes) throw std::logic_error("heat count size changed");
+  out_.heat_counts.push_back(uint32_t(start));
 }
 
 int32_t Compiler::insns_after_current() const {

@@ -56,6 +56,10 @@ inline constexpr unsigned jump_cache_index(uint64_t pc) {
 constexpr int kSpillSlots = 4096;
 constexpr int kFrameBytes = 8 + 8 * kSpillSlots;  // keeps rsp 16-byte aligned at calls
 
+// The auto tier's count of block entries: movabs rax, &hot_countdown (10 bytes); sub dword
+// [rax], 1 (3); jz rel32 (6). JitEngine::stop_counting overwrites its start with a jump over it.
+constexpr uint32_t kHeatCountBytes = 19;
+
 enum class CompileStatus { kOk, kBufferFull, kTooManyLocals };
 
 CompileStatus compile_block(const ir::Block& block, CodeBuffer& buffer, const CompileEnv& env,

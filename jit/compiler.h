@@ -113,6 +113,8 @@ class Compiler : public Xbyak::CodeGenerator {
   int32_t insns_after_current() const;
   void emit_refund(int32_t insns);
   void emit_entry_check();
+  // Counts hot_countdown down, to at_zero when it gets there (JitBlock::heat_counts).
+  void emit_heat_count(const Xbyak::Label& at_zero);
   void compare_operands(ir::TempId a, ir::TempId b, ir::ValType type);  // lower_alu.cpp
   void emit_out_of_line();
 

@@ -69,6 +69,10 @@ struct JitBlock {
   // from the host context, instead of storing them all before every access.
   std::vector<FaultSite> fault_sites;
   std::vector<LiveGlobal> fault_globals;  // the FaultSite ranges index this
+  // Auto tier: where the template code counts hot_countdown down (offsets from template_entry,
+  // each kHeatCountBytes long). Once the block's tier is settled they are patched into jumps
+  // over themselves, so its hot code stops paying for counting (JitEngine::stop_counting).
+  std::vector<uint32_t> heat_counts;
   std::vector<ChainSite*> outgoing;
   std::vector<ChainSite*> incoming;  // sites of other blocks linked to this one
 };

@@ -57,7 +57,8 @@ JitEngine::JitEngine(const BlockSource& source, const JitOptions& options)
   tokens_.push_back({0, 0});
   env_.count_heat = options_.tier == Tier::kAuto;
   if (options_.tier != Tier::kTemplate) {
-    llvm_ = std::make_unique<llvm_tier::LlvmCompiler>(options_.llvm_opt_level);
+    llvm_ = std::make_unique<llvm_tier::LlvmCompiler>(options_.llvm_opt_level,
+                                                      options_.llvm_compile_share / 100.0);
   }
 }
 
@@ -239,7 +240,12 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
   if (block && block->n_insns <= max_insns) {
     if (llvm_ && block->hot == JitBlock::Hot::kCold &&
         (options_.tier == Tier::kLlvm || block->hot_countdown <= 0)) {
-      queue_hot(cpu, *block, where.flags, options_.tier == Tier::kLlvm);
+      if (options_.tier == Tier::kLlvm || llvm_->batch_due()) {
+        queue_hot(cpu, *block, where.flags, options_.tier == Tier::kLlvm);
+      } else {
+        // The compile share holds batches back for now: count again rather than queue.
+        block->hot_countdown = int32_t(std::max<uint32_t>(options_.hot_threshold, 1));
+      }
     } else if (block->hot_countdown <= 0) {
       // Queued and still compiling: look again after as many entries; otherwise never.
       block->hot_countdown = block->hot == JitBlock::Hot::kQueued
@@ -371,6 +377,7 @@ StopInfo JitEngine::dispatch(CpuState& cpu) {
       jump_cache_generation_ = memory.mapping_generation();
     }
     if (llvm_ && llvm_->has_finished()) install_finished();
+    if (llvm_ && stats_.dispatcher_entries % 256 == 0) review_regions();
     JitBlock* block = reexecute_insns_ ? reexecution_block(cpu)
                                        : block_for(cpu, cpu.icount_limit - cpu.icount);
     if (stats_.flushes != flushes_before) came_from = nullptr;  // its site is gone

@@ -18,6 +18,7 @@
 #include "jit/block_compiler.h"
 #include "jit/code_buffer.h"
 #include "jit/jit_block.h"
+#include "jit/llvm_entry.h"
 
 namespace rwd::jit {
 
@@ -39,6 +40,8 @@ struct JitOptions {
   // Auto tier: entries (or self-loop iterations) after which a block is queued for LLVM.
   uint32_t hot_threshold = 4000;
   int llvm_opt_level = 2;
+  // Most of the run's wall time the background thread may spend compiling, in percent (1-100).
+  uint32_t llvm_compile_share = 10;
 };
 
 struct JitStats {
@@ -56,6 +59,7 @@ struct JitStats {
   uint64_t llvm_discarded = 0;   // results for blocks dropped (invalidated, flushed) meanwhile
   uint64_t llvm_failed = 0;      // blocks LLVM could not compile (they keep template code)
   uint64_t llvm_reexecutions = 0;  // host faults in LLVM code replayed by the template tier
+  uint64_t llvm_short_entries = 0;  // regions sent back to template code by review_regions
   uint64_t llvm_guest_insns = 0;   // guest instructions retired in LLVM code
   double llvm_compile_seconds = 0;      // background thread time, host time
   double llvm_max_compile_seconds = 0;  // the slowest single block
@@ -111,7 +115,7 @@ class JitEngine final : public ExecutionEngine {
   // ---- The LLVM tier (jit_engine_hot.cpp) ----
   // A queued block returns to the dispatcher after this many more entries to see whether its
   // code is ready (more than one: a block must run between two returns).
-  static constexpr int32_t kHotRecheckEntries = 1024;
+  static constexpr int32_t kHotRecheckEntries = 65536;
   // A region: a hot block and the blocks that run with it, compiled as one LLVM function.
   static constexpr size_t kMaxRegionBlocks = 4;
   static constexpr uint32_t kMaxRegionInsns = 64;
@@ -120,7 +124,14 @@ class JitEngine final : public ExecutionEngine {
     // its block were counted in at the block's start and have not retired when it starts.
     std::vector<uint64_t> insn_pcs;
     std::vector<uint32_t> unretired;
+    EntryCounters counters;  // kept by its entry stub once installed
+    bool reviewed = false;   // judged by review_regions (kept: it pays for its entries)
   };
+  // An installed region is judged after this many entries from its stub: unless they retired
+  // kMinInsnsPerEntry instructions each on average, it goes back to template code.
+  static constexpr uint64_t kReviewEntries = 20000;
+  static constexpr uint64_t kMinInsnsPerEntry = 200;
+  void review_regions();
   static void add_member(Region& region, const ir::Block& member);
   std::vector<JitBlock*> region_members(JitBlock& entry) const;
   void drop_regions_through(JitBlock& member);
@@ -128,6 +139,7 @@ class JitEngine final : public ExecutionEngine {
   std::optional<ir::Block> translate_unchanged(CpuState& cpu, const JitBlock& block,
                                                uint32_t flags);
   static void keep_template_code(JitBlock& block);  // never queue it (again)
+  static void stop_counting(JitBlock& block);
   void queue_hot(CpuState& cpu, JitBlock& block, uint32_t flags, bool wait);
   void install_finished();
   void accept(const llvm_tier::CompileResult& result);  // a pending job's result
@@ -172,7 +184,7 @@ class JitEngine final : public ExecutionEngine {
   std::unordered_multimap<const JitBlock*, uint64_t> region_members_;  // non-entry member -> job
   std::vector<uint64_t> dropped_jobs_;  // code to free once no translated code is running
   uint64_t active_region_ = 0;          // set by LLVM code on entry: the job it came from
-  uint64_t llvm_insns_ = 0;             // added to by LLVM code
+  uint64_t llvm_insns_released_ = 0;    // counted by the stubs of regions since freed
   uint32_t reexecute_insns_ = 0;        // > 0: run this many instructions as template code
   bool dump_ir_ = false;
   std::FILE* perf_map_ = nullptr;

@@ -14,7 +14,7 @@ constexpr size_t kStubBytes = 192;  // comfortably above the largest stub
 
 struct EntryStub : Xbyak::CodeGenerator {
   EntryStub(CodeBuffer& b, const CompileEnv& env, const void* llvm_code, uint32_t block_flags,
-            uint64_t* insn_counter)
+            EntryCounters* counters)
       : Xbyak::CodeGenerator(b.remaining(), b.cursor()) {
     using namespace Xbyak::util;
     constexpr int kPc = offsetof(CpuState, pc);
@@ -24,6 +24,10 @@ struct EntryStub : Xbyak::CodeGenerator {
     sub(rax, r14);
     mov(qword[rbp + kIcount], rax);
     mov(rbx, rax);  // callee-saved, and no template temp lives across a block boundary
+    // Counted before the call: a stay that ends in an exception (an ecall, a fault) leaves
+    // through the dispatcher's longjmp, not back here.
+    mov(rdx, reinterpret_cast<uint64_t>(counters));
+    add(qword[rdx + offsetof(EntryCounters, entries)], 1);
     mov(rdi, rbp);
     mov(rsi, r15);
     mov(rax, reinterpret_cast<uint64_t>(llvm_code));
@@ -33,8 +37,8 @@ struct EntryStub : Xbyak::CodeGenerator {
     mov(r14, qword[rbp + kLimit]);
     sub(r14, rcx);
     sub(rcx, rbx);
-    mov(rdx, reinterpret_cast<uint64_t>(insn_counter));
-    add(qword[rdx], rcx);
+    mov(rdx, reinterpret_cast<uint64_t>(counters));
+    add(qword[rdx + offsetof(EntryCounters, insns)], rcx);
     Xbyak::Label to_dispatcher;
     test(eax, eax);
     static_assert(llvm_tier::kExitChain == 0);
@@ -55,9 +59,9 @@ struct EntryStub : Xbyak::CodeGenerator {
 }  // namespace
 
 const uint8_t* emit_llvm_entry(CodeBuffer& buffer, const CompileEnv& env, const void* llvm_code,
-                               uint32_t block_flags, uint64_t* insn_counter) {
+                               uint32_t block_flags, EntryCounters* counters) {
   if (buffer.remaining() < kStubBytes) return nullptr;
-  EntryStub stub(buffer, env, llvm_code, block_flags, insn_counter);
+  EntryStub stub(buffer, env, llvm_code, block_flags, counters);
   buffer.commit(stub.getSize());
   return stub.getCode();
 }

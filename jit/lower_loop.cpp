@@ -92,9 +92,7 @@ void Compiler::emit_loop_back() {
   if (env_.count_heat) {
     // A loop entered once can run for long: its iterations count as entries, and reaching
     // zero leaves like running out of budget, so the dispatcher can swap in LLVM code.
-    mov(rax, reinterpret_cast<uint64_t>(&out_.hot_countdown));
-    sub(dword[rax], 1);
-    jz(loop_budget_exit_, T_NEAR);
+    emit_heat_count(loop_budget_exit_);
   }
   jmp(loop_head_, T_NEAR);
   loop_back_emitted_ = true;

@@ -32,11 +32,15 @@ constexpr const char* kTierHelp =
 constexpr const char* kHotThresholdHelp =
     "Auto tier: block entries (or loop iterations) after which a block is compiled by LLVM";
 constexpr const char* kOptLevelHelp = "LLVM optimisation level for the llvm and auto tiers (0-3)";
+constexpr const char* kCompileShareHelp =
+    "Auto tier: the most of the run's wall time, in percent, that the background thread may "
+    "spend compiling";
 
 struct UserCommand {
   std::string tier = "auto";
   uint32_t hot_threshold = rwd::jit::JitOptions{}.hot_threshold;
   int llvm_opt_level = rwd::jit::JitOptions{}.llvm_opt_level;
+  uint32_t llvm_compile_share = rwd::jit::JitOptions{}.llvm_compile_share;
   size_t code_cache_mib = 64;
   std::string prefix = "/usr/riscv64-linux-gnu";
   bool stats = false;
@@ -97,6 +101,7 @@ int run_user(const UserCommand& opts, const std::vector<std::string>& guest_args
     jit::parse_tier(opts.tier, &jit_options.tier);  // CLI11 checked the name
     jit_options.hot_threshold = opts.hot_threshold;
     jit_options.llvm_opt_level = opts.llvm_opt_level;
+    jit_options.llvm_compile_share = opts.llvm_compile_share;
     jit::JitEngine engine(translator, jit_options);
     engine.set_dump_ir(opts.dump_ir);
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> perf_map(nullptr, &std::fclose);
@@ -156,6 +161,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1u << 30));
   user_cmd->add_option("--llvm-opt-level", user.llvm_opt_level, kOptLevelHelp)
       ->check(CLI::Range(0, 3));
+  user_cmd->add_option("--llvm-compile-share", user.llvm_compile_share, kCompileShareHelp)
+      ->check(CLI::Range(1u, 100u));
   user_cmd->add_option("--code-cache-mib", user.code_cache_mib, "JIT code cache size in MiB")
       ->check(CLI::Range(1, 4096));
   user_cmd->add_option("-L", user.prefix, "Prefix for the ELF interpreter and libraries");
@@ -181,6 +188,8 @@ int main(int argc, char** argv) {
     cmd.add_option("--hot-threshold", run.hot_threshold, kHotThresholdHelp)
         ->check(CLI::Range(1u, 1u << 30));
     cmd.add_option("--llvm-opt-level", run.llvm_opt_level, kOptLevelHelp)->check(CLI::Range(0, 3));
+    cmd.add_option("--llvm-compile-share", run.llvm_compile_share, kCompileShareHelp)
+        ->check(CLI::Range(1u, 100u));
     cmd.add_option("--code-cache-mib", run.code_cache_mib, "JIT code cache size in MiB")
         ->check(CLI::Range(1, 4096));
     cmd.add_flag("--stats", run.stats, "Print how the run ended and execution counts");

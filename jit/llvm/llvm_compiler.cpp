@@ -1,20 +1,22 @@
 #include "jit/llvm/llvm_compiler.h"
 
+#include <llvm/ExecutionEngine/JITLink/JITLink.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/DeadStoreElimination.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/GVN.h>
 #include <llvm/Transforms/Scalar/SROA.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
-#include <llvm/Support/TargetSelect.h>
-#include <llvm/Target/TargetMachine.h>
 
 #include <chrono>
 #include <map>
@@ -45,12 +47,49 @@ llvm::CodeGenOptLevel codegen_for(int level) {
   }
 }
 
+// Records the size of every function JITLink places, so a profile can name the code
+// (CompileResult::code_bytes, the perf map). Linking runs on the compile thread only.
+class FunctionSizes : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility&, llvm::jitlink::LinkGraph&,
+                        llvm::jitlink::PassConfiguration& config) override {
+    config.PostFixupPasses.push_back([this](llvm::jitlink::LinkGraph& graph) {
+      for (llvm::jitlink::Symbol* symbol : graph.defined_symbols()) {
+        if (symbol->hasName() && symbol->isCallable())
+          sizes_[symbol->getName().str()] = symbol->getSize();
+      }
+      return llvm::Error::success();
+    });
+  }
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
+                                   llvm::orc::ResourceKey) override {}
+
+  // The size of a function linked since the last call, and forgets it.
+  size_t take(const std::string& name) {
+    auto it = sizes_.find(name);
+    if (it == sizes_.end()) return 0;
+    const size_t size = it->second;
+    sizes_.erase(it);
+    return size;
+  }
+
+ private:
+  std::map<std::string, size_t> sizes_;
+};
+
 }  // namespace
 
 struct LlvmCompiler::Impl {
   int opt_level = 2;
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unique_ptr<llvm::TargetMachine> target;  // for the optimiser's cost model
+  std::shared_ptr<FunctionSizes> sizes = std::make_shared<FunctionSizes>();
   struct ModuleCode;
   std::map<uint64_t, std::shared_ptr<ModuleCode>> modules;  // job -> the module holding its code
 
@@ -65,7 +104,16 @@ struct LlvmCompiler::Impl {
     auto tm = builder->createTargetMachine();
     if (!tm) throw std::runtime_error("LLVM: " + llvm::toString(tm.takeError()));
     target = std::move(*tm);
-    auto created = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*builder)).create();
+    auto created =
+        llvm::orc::LLJITBuilder()
+            .setJITTargetMachineBuilder(std::move(*builder))
+            .setObjectLinkingLayerCreator(
+                [this](llvm::orc::ExecutionSession& session, const llvm::Triple&) {
+                  auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(session);
+                  layer->addPlugin(sizes);
+                  return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
+                })
+            .create();
     if (!created) throw std::runtime_error("LLVM: " + llvm::toString(created.takeError()));
     jit = std::move(*created);
   }
@@ -154,6 +202,7 @@ struct LlvmCompiler::Impl {
           if (names[i].empty()) continue;
           if (auto symbol = jit->lookup(names[i])) {
             results[i].code = symbol->toPtr<void*>();
+            results[i].code_bytes = sizes->take(names[i]);
             modules[jobs[i].id] = code;
           } else {
             results[i].error = llvm::toString(symbol.takeError());
@@ -170,7 +219,9 @@ struct LlvmCompiler::Impl {
   void release(uint64_t id) { modules.erase(id); }
 };
 
-LlvmCompiler::LlvmCompiler(int opt_level) : impl_(std::make_unique<Impl>(opt_level)) {
+LlvmCompiler::LlvmCompiler(int opt_level, double compile_share)
+    : impl_(std::make_unique<Impl>(opt_level)),
+      compile_share_(compile_share > 0 && compile_share < 1 ? compile_share : 1.0) {
   thread_ = std::thread([this] { worker(); });
 }
 
@@ -219,6 +270,11 @@ void LlvmCompiler::release(uint64_t id) {
   wake_.notify_all();
 }
 
+bool LlvmCompiler::batch_due() const {
+  std::lock_guard lock(mutex_);
+  return std::chrono::steady_clock::now() >= budget_allows();
+}
+
 size_t LlvmCompiler::in_flight() const {
   std::lock_guard lock(mutex_);
   return in_flight_;
@@ -237,13 +293,33 @@ void LlvmCompiler::set_paused(bool paused) {
   wake_.notify_all();
 }
 
+std::chrono::steady_clock::time_point LlvmCompiler::budget_allows() const {
+  // A batch may start once the time since the start, times the share, covers what has been
+  // compiled so far plus kBatchReserveSeconds for the batch itself. A busy compile thread
+  // slows the guest's thread measurably (docs/PERFORMANCE.md), so the share bounds what LLVM
+  // may cost a run it cannot speed up, and a run shorter than kBatchReserveSeconds / share
+  // (one second at the default 10%) compiles nothing: its code would not be ready in time.
+  if (compile_share_ >= 1.0) return started_;
+  const double seconds = (stats_.seconds + kBatchReserveSeconds) / compile_share_;
+  return started_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::duration<double>(seconds));
+}
+
 void LlvmCompiler::worker() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] {
+    const auto ready = [this] {
       return stop_ || urgent_ || !to_release_.empty() || (!paused_ && !queue_.empty());
-    });
+    };
+    wake_.wait(lock, ready);
     if (stop_) return;
+    // Queued jobs wait for the budget; an urgent job and releases do not.
+    const auto allowed = budget_allows();
+    const bool within_budget = std::chrono::steady_clock::now() >= allowed;
+    if (!within_budget && !urgent_ && to_release_.empty()) {
+      wake_.wait_until(lock, allowed, [this] { return stop_ || urgent_ || !to_release_.empty(); });
+      continue;
+    }
     std::vector<uint64_t> releases;
     releases.swap(to_release_);
     std::vector<CompileJob> jobs;
@@ -251,7 +327,7 @@ void LlvmCompiler::worker() {
     if (is_urgent) {
       jobs.push_back(std::move(*urgent_));
       urgent_.reset();
-    } else if (!paused_) {
+    } else if (!paused_ && within_budget) {
       while (!queue_.empty() && jobs.size() < kMaxBatch) {
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();

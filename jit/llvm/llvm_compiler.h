@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -27,6 +28,7 @@ struct CompileJob {
 struct CompileResult {
   uint64_t id = 0;
   void* code = nullptr;  // uint32_t fn(CpuState*, uint8_t*), or null on failure
+  size_t code_bytes = 0;  // the function's machine code, for profiles
   std::string error;
   double seconds = 0;  // its share of its batch's lowering, optimisation and code generation
 };
@@ -42,7 +44,9 @@ struct CompilerStats {
 class LlvmCompiler {
  public:
   // opt_level: 0-3, the LLVM pipeline for both IR optimisation and code generation.
-  explicit LlvmCompiler(int opt_level = 2);
+  // compile_share: the most of the wall time since construction the background thread may
+  // spend compiling (0-1]; past it, queued jobs wait. compile_now is never held back.
+  explicit LlvmCompiler(int opt_level = 2, double compile_share = 1.0);
   ~LlvmCompiler();
   LlvmCompiler(const LlvmCompiler&) = delete;
   LlvmCompiler& operator=(const LlvmCompiler&) = delete;
@@ -59,6 +63,9 @@ class LlvmCompiler {
   bool has_finished() const { return finished_ready_.load(std::memory_order_acquire); }
   // Jobs submitted and not yet returned by take_finished.
   size_t in_flight() const;
+  // Whether the compile share would let a queued job start now: until then, queueing more
+  // only costs the caller (translating a region again) for code that is not coming soon.
+  bool batch_due() const;
   CompilerStats stats() const;
 
   // Tests: while paused the thread starts no new job, so requests stay in flight.
@@ -69,8 +76,15 @@ class LlvmCompiler {
   void worker();
   // Queued jobs compiled together as one module (see Impl::compile).
   static constexpr size_t kMaxBatch = 16;
+  // Compile time set aside for a batch before it starts, under a compile share below 100%.
+  static constexpr double kBatchReserveSeconds = 0.1;
+
+  // When the budget next allows a queued job to start (now if it does already).
+  std::chrono::steady_clock::time_point budget_allows() const;
 
   std::unique_ptr<Impl> impl_;  // the LLVM objects, used only by the worker thread
+  const double compile_share_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable urgent_done_;

@@ -95,7 +95,9 @@ def report(how, seed, diffs, note):
 def run_chunk(opts, workdir, first_seed, count):
     elf = build_elf(workdir, first_seed, count, opts.cc)
     ref = emu.run(emu.command(opts.reference, "", elf, sysroot=""), cwd=workdir, timeout=opts.timeout)
-    test = emu.run(emu.command(opts.emulator, opts.tier, elf, sysroot=""), cwd=workdir, timeout=opts.timeout)
+    test = emu.run(emu.command(opts.emulator, opts.tier, elf, sysroot="",
+                               extra=emu.TEST_TIER_OPTIONS.get(opts.tier, [])),
+                   cwd=workdir, timeout=opts.timeout)
     how = "--emulator %s" % shlex.quote(opts.emulator) + (" --tier " + opts.tier if opts.tier else "")
     problems = compare_chunk(first_seed, count, ref[1], test[1], ref[0], test[0], how)
     if problems and test[2]:

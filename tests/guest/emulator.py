@@ -33,6 +33,12 @@ def is_qemu(emulator):
     return bool(words) and os.path.basename(words[0]).startswith("qemu")
 
 
+# The test suites run the auto tier with LLVM compiling as soon as blocks are hot (no compile
+# share), so LLVM code is swapped in within short test programs too; cli.llvm_policy covers the
+# default share. The benchmarks run every tier as users get it.
+TEST_TIER_OPTIONS = {"auto": ["--llvm-compile-share=100"]}
+
+
 def command(emulator, tier, prog, args=(), sysroot=DEFAULT_SYSROOT, extra=()):
     """The argv that runs PROG ARGS under EMULATOR."""
     argv = shlex.split(emulator)

@@ -39,7 +39,8 @@ def main():
     opts = ap.parse_args()
 
     opts.prog = os.path.abspath(opts.prog)  # the guest runs in its own temporary directory
-    argv = emu.command(opts.emulator, opts.tier, opts.prog, opts.args, opts.sysroot)
+    argv = emu.command(opts.emulator, opts.tier, opts.prog, opts.args, opts.sysroot,
+                       extra=emu.TEST_TIER_OPTIONS.get(opts.tier, []))
     status, out, err = emu.run(argv, timeout=opts.timeout)
     ok = True
     print("ran: " + " ".join(argv))

@@ -92,7 +92,8 @@ def main():
             return emu.command(opts.reference, "", os.path.join(bindir, prog), args, opts.sysroot)
 
         def emu_argv(prog, args):
-            return emu.command(opts.emulator, opts.tier, os.path.join(bindir, prog), args, opts.sysroot)
+            return emu.command(opts.emulator, opts.tier, os.path.join(bindir, prog), args, opts.sysroot,
+                               extra=emu.TEST_TIER_OPTIONS.get(opts.tier, []))
 
         ref_results = run_steps(workload, ref_argv, ref_dir, opts.timeout)
         emu_results = run_steps(workload, emu_argv, emu_dir, opts.timeout)

@@ -88,7 +88,7 @@ def main():
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode != 0:
             raise Fail(f"recording the boot with --tier=jit: {p.stdout.strip()}")
-        replay(rewind, trace_jit, "--tier=auto", "--hot-threshold=50")
+        replay(rewind, trace_jit, "--tier=auto", "--hot-threshold=50", "--llvm-compile-share=100")
 
         # 3. Snapshot in the middle of a replay, and a replay resumed from it.
         mid = total // 2

@@ -13,6 +13,7 @@ Output: a Markdown table (stdout, and --output FILE) for docs/PERFORMANCE.md.
 
   tools/bench/bench-user.py                       # rewind at build/bin/rewind, tier interp
   tools/bench/bench-user.py --tiers interp,jit --runs 3 --output bench.md
+  tools/bench/bench-user.py --tiers "jit,auto,auto:--llvm-compile-share=100" --only xz
 """
 import argparse
 import os
@@ -127,7 +128,9 @@ def fmt_rate(n, t):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rewind", default=os.path.join(ROOT, "build", "bin", "rewind"))
-    ap.add_argument("--tiers", default="interp", help="comma-separated rewind tiers")
+    ap.add_argument("--tiers", default="interp",
+                    help="comma-separated rewind tiers, each optionally TIER:OPTIONS "
+                         "(e.g. auto:--llvm-compile-share=100)")
     ap.add_argument("--qemu", default="qemu-riscv64")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scale", type=int, default=4, help="input scale of the real-program workloads")
@@ -167,12 +170,15 @@ def main():
     tiers = [t for t in opts.tiers.split(",") if t]
     have_rewind = os.access(opts.rewind, os.X_OK)
 
-    def rewind_argv_for(tier, stats=False):
+    def rewind_argv_for(spec, stats=False):
+        # A tier spec is a tier name, optionally with rewind options after a colon:
+        # "auto:--hot-threshold=20000 --llvm-compile-share=100".
+        tier, _, options = spec.partition(":")
         def argv_for(prog, args):
             if not have_rewind:
                 return None
             return emu.command(opts.rewind + " user", tier, guest_path(prog), args, opts.sysroot,
-                               extra=["--stats"] if stats else [])
+                               extra=options.split() + (["--stats"] if stats else []))
         return argv_for
 
     header = ["benchmark", "native (s)", "qemu (s)"]

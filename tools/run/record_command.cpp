@@ -42,8 +42,7 @@ int record_machine(const RecordOptions& options) {
   StdoutConsole console;
   auto machine = system::Machine::create(config, recorder, console, &error);
   if (!machine) return fail();
-  Tier tier(options.run.tier, options.run.code_cache_mib, options.run.hot_threshold,
-            options.run.llvm_opt_level);
+  Tier tier(options.run.tier, options.run.jit_options());
   machine->hart().mmu().set_measure_time(options.run.stats);
   RawTerminal terminal(STDIN_FILENO);
   LiveMachineHost live(recorder, *machine, terminal, console, false);

@@ -89,8 +89,7 @@ int replay_machine(const ReplayOptions& options) {
   auto machine = system::Machine::create(*config, replayer, sink, &error);
   if (!machine) return fail();
   replayer.attach(*machine);
-  Tier tier(options.run.tier, options.run.code_cache_mib, options.run.hot_threshold,
-            options.run.llvm_opt_level);
+  Tier tier(options.run.tier, options.run.jit_options());
   if (loaded) {
     if (!restore_snapshot(*loaded, *machine, tier.engine(), &error)) return fail();
     const ReplayPosition at = replay_position(*loaded);

@@ -62,6 +62,15 @@ std::optional<system::MachineExit> debug_live(gdb::GdbServer& server, system::Ma
 
 }  // namespace
 
+jit::JitOptions RunOptions::jit_options() const {
+  jit::JitOptions options;
+  options.code_cache_bytes = code_cache_mib << 20;
+  options.hot_threshold = hot_threshold;
+  options.llvm_opt_level = llvm_opt_level;
+  options.llvm_compile_share = llvm_compile_share;
+  return options;
+}
+
 int run_machine(const RunOptions& options) {
   std::string error;
   machine::MachineConfig config = options.config;
@@ -101,7 +110,7 @@ int run_machine(const RunOptions& options) {
     fmt::print(stderr, "rewind: {}\n", error);
     return 1;
   }
-  Tier tier(options.tier, options.code_cache_mib, options.hot_threshold, options.llvm_opt_level);
+  Tier tier(options.tier, options.jit_options());
   if (loaded && !restore_snapshot(*loaded, *machine, tier.engine(), &error)) {
     fmt::print(stderr, "rewind: {}\n", error);
     return 1;

@@ -19,8 +19,11 @@ struct RunOptions {
   std::string tier = "auto";
   uint32_t hot_threshold = jit::JitOptions{}.hot_threshold;
   int llvm_opt_level = jit::JitOptions{}.llvm_opt_level;
+  uint32_t llvm_compile_share = jit::JitOptions{}.llvm_compile_share;
   size_t code_cache_mib = 64;
   bool stats = false;
+  // The JIT's options from those above (Tier sets the tier itself from `tier`).
+  jit::JitOptions jit_options() const;
   // --save-at ICOUNT FILE: a snapshot when exactly ICOUNT instructions have retired.
   std::optional<uint64_t> save_at;
   std::string save_file;

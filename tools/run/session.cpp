@@ -23,18 +23,14 @@ void write_stdout(std::string_view text) {
   }
 }
 
-Tier::Tier(const std::string& name, size_t code_cache_mib, uint32_t hot_threshold,
-           int llvm_opt_level) {
+Tier::Tier(const std::string& name, const jit::JitOptions& jit_options) {
   if (name == "interp") {
     auto e = std::make_unique<Interpreter>(translator_);
     interpreter_ = e.get();
     engine_ = std::move(e);
   } else {
-    jit::JitOptions options;
-    options.code_cache_bytes = code_cache_mib << 20;
+    jit::JitOptions options = jit_options;
     jit::parse_tier(name, &options.tier);  // the option parser checked the name
-    options.hot_threshold = hot_threshold;
-    options.llvm_opt_level = llvm_opt_level;
     auto e = std::make_unique<jit::JitEngine>(translator_, options);
     jit_ = e.get();
     engine_ = std::move(e);

@@ -36,7 +36,8 @@ void write_stdout(std::string_view text);
 // The execution tier chosen by --tier ("interp", "jit", "llvm" or "auto").
 class Tier {
  public:
-  Tier(const std::string& name, size_t code_cache_mib, uint32_t hot_threshold, int llvm_opt_level);
+  // name: interp, or a JIT tier for jit::parse_tier; options: the JIT's, but for its tier.
+  Tier(const std::string& name, const jit::JitOptions& options);
   ExecutionEngine& engine() { return *engine_; }
   // The --stats lines for the tier and the machine.
   void print_stats(system::Machine& machine, const system::MachineExit& exit,

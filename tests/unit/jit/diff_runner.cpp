@@ -237,6 +237,7 @@ DiffResult run_differential(const DiffCase& c, ScratchMemory& interp_memory,
   options.code_cache_bytes = size_t{1} << 20;
   options.tier = c.tier;
   options.hot_threshold = c.hot_threshold;
+  options.llvm_compile_share = 100;  // compiles as soon as queued: the runs are short
   jit::JitEngine jit(source, options);
   const Outcome a = run_tier(interp, interp_memory, init);
   Outcome b;
