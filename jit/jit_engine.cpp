@@ -238,10 +238,11 @@ JitBlock* JitEngine::block_for(CpuState& cpu, uint64_t max_insns) {
     }
   }
   if (block && block->n_insns <= max_insns) {
+    const bool compile_everything = options_.tier == Tier::kLlvm;
     if (llvm_ && block->hot == JitBlock::Hot::kCold &&
-        (options_.tier == Tier::kLlvm || block->hot_countdown <= 0)) {
-      if (options_.tier == Tier::kLlvm || llvm_->batch_due()) {
-        queue_hot(cpu, *block, where.flags, options_.tier == Tier::kLlvm);
+        (compile_everything || block->hot_countdown <= 0)) {
+      if (compile_everything || llvm_->batch_due()) {
+        queue_hot(cpu, *block, where.flags, compile_everything);
       } else {
         // The compile share holds batches back for now: count again rather than queue.
         block->hot_countdown = int32_t(std::max<uint32_t>(options_.hot_threshold, 1));
@@ -377,7 +378,7 @@ StopInfo JitEngine::dispatch(CpuState& cpu) {
       jump_cache_generation_ = memory.mapping_generation();
     }
     if (llvm_ && llvm_->has_finished()) install_finished();
-    if (llvm_ && stats_.dispatcher_entries % 256 == 0) review_regions();
+    if (options_.tier == Tier::kAuto && stats_.dispatcher_entries % 256 == 0) review_regions();
     JitBlock* block = reexecute_insns_ ? reexecution_block(cpu)
                                        : block_for(cpu, cpu.icount_limit - cpu.icount);
     if (stats_.flushes != flushes_before) came_from = nullptr;  // its site is gone

@@ -193,7 +193,7 @@ void JitEngine::install_finished() {
     }
     accept(result);
   }
-  review_regions();
+  if (options_.tier == Tier::kAuto) review_regions();
 }
 
 void JitEngine::accept(const llvm_tier::CompileResult& result) {
@@ -262,6 +262,7 @@ void JitEngine::uninstall(uint64_t job) {
 }
 
 void JitEngine::review_regions() {
+  // Auto tier only: --tier=llvm is there to run LLVM code, short stays included.
   // Entering a region from template code costs the stub, loading the guest registers the
   // region uses and, on the way out, storing them and looking the next block up: tens of host
   // instructions, more than LLVM's code saves over a short stay. A region whose entries retire
